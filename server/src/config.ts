@@ -1,0 +1,32 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { envSchema } from 'env-schema'
+
+/** Every setting the server reads, validated at boot. `.env.example` lists them with their defaults. */
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.String({ default: 'development' }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ default: 3000 }),
+  LOG_LEVEL: Type.String({ default: 'info' }),
+  MONGODB_URI: Type.String({ description: 'mongodb://… including the database name' }),
+  JWT_SECRET: Type.String({ minLength: 32 }),
+  JWT_EXPIRES_IN_SECONDS: Type.Integer({ default: 7 * 24 * 3600, minimum: 60 }),
+  MEMBER_CODE_SECRET: Type.String({ minLength: 32 }),
+  WECHAT_APPID: Type.String({ minLength: 1 }),
+  WECHAT_SECRET: Type.String({ minLength: 1 }),
+  /** https://api.weixin.qq.com in production; the sandbox's URL in tests and the demo */
+  WECHAT_API_BASE: Type.String({ default: 'https://api.weixin.qq.com' }),
+  WECHAT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100 }),
+  /** the brand's Official Account, for template messages (optional) */
+  WECHAT_OA_APPID: Type.Optional(Type.String()),
+  WECHAT_OA_SECRET: Type.Optional(Type.String()),
+  /** logins allowed per client IP per minute */
+  LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 20, minimum: 1 }),
+  /** serve the H5 build from this directory at / (optional) */
+  H5_DIR: Type.Optional(Type.String()),
+  TRUST_PROXY: Type.Boolean({ default: false }),
+})
+export type Config = Static<typeof ConfigSchema>
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  return envSchema<Config>({ schema: ConfigSchema, data: env, dotenv: false })
+}

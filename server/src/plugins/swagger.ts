@@ -1,0 +1,30 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { ErrorSchema } from '@member-center/shared'
+import fp from 'fastify-plugin'
+
+/** The OpenAPI document, built from the routes' TypeBox schemas: JSON at /docs/json, a UI at /docs. */
+export default fp(
+  async (app) => {
+    app.addSchema(ErrorSchema)
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: 'Member Center API',
+          description: 'A brand membership program inside WeChat: login, member card, points and tiers.',
+          version: '0.1.0',
+        },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        tags: [
+          { name: 'auth', description: 'Login through WeChat' },
+          { name: 'member', description: 'The logged-in member' },
+          { name: 'ops', description: 'Health' },
+        ],
+      },
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) ?? `def-${i}` },
+    })
+    await app.register(swaggerUi, { routePrefix: '/docs' })
+  },
+  { name: 'swagger' },
+)

@@ -1,0 +1,51 @@
+import { Types } from 'mongoose'
+import type { Models } from '../models/index.js'
+import type { MemberDoc } from '../models/member.js'
+
+export type Member = MemberDoc
+
+export interface WechatIdentity {
+  openid: string
+  unionid?: string
+}
+
+const DUPLICATE_KEY = 11000
+
+/** Members, always found by their own id or their WeChat identity. */
+export class MemberRepository {
+  constructor(private readonly models: Models) {}
+
+  /**
+   * Finds the member with this openid or creates one, in one atomic upsert. Returns whether it was created.
+   * Two first logins at once race on the unique openid index: the loser's upsert fails with a duplicate key and is
+   * retried once, finding the winner's member.
+   */
+  async upsertByWechat(identity: WechatIdentity, now: Date): Promise<{ member: Member; created: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.models.Member.findOneAndUpdate(
+          { openid: identity.openid },
+          {
+            $set: { lastLoginAt: now, ...(identity.unionid ? { unionid: identity.unionid } : {}) },
+            $setOnInsert: { nickname: defaultNickname(identity.openid), growth: 0, points: { available: 0, pending: 0 } },
+          },
+          { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
+        )
+        return { member: result.value as unknown as Member, created: !result.lastErrorObject?.updatedExisting }
+      } catch (error) {
+        if (attempt === 0 && (error as { code?: number }).code === DUPLICATE_KEY) continue
+        throw error
+      }
+    }
+  }
+
+  async findById(memberId: string): Promise<Member | null> {
+    if (!Types.ObjectId.isValid(memberId)) return null
+    return this.models.Member.findById(memberId).lean<Member>()
+  }
+}
+
+/** 会员 and the openid's last four characters, until the member sets a nickname. */
+export function defaultNickname(openid: string): string {
+  return `会员${openid.slice(-4)}`
+}

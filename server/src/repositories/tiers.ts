@@ -1,0 +1,27 @@
+import { sortTiers, type TierDefinition } from '@member-center/shared'
+import type { Models } from '../models/index.js'
+
+/** The brand's tier table. */
+export class TierRepository {
+  constructor(private readonly models: Models) {}
+
+  /** Inserts the given table when no tiers exist yet; an operator's own table is never overwritten. */
+  async seedDefaults(tiers: readonly TierDefinition[]): Promise<void> {
+    if ((await this.models.Tier.countDocuments()) > 0) return
+    await Promise.all(
+      sortTiers(tiers).map((tier) =>
+        this.models.Tier.updateOne({ level: tier.level }, { $setOnInsert: tier }, { upsert: true }).catch((error) => {
+          // another process seeded the same level first
+          if ((error as { code?: number }).code !== 11000) throw error
+        }),
+      ),
+    )
+  }
+
+  async list(): Promise<TierDefinition[]> {
+    const docs = await this.models.Tier.find({}, { _id: 0, level: 1, code: 1, name: 1, threshold: 1, pointsMultiplier: 1 })
+      .sort({ level: 1 })
+      .lean<TierDefinition[]>()
+    return sortTiers(docs)
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errors.js'
+export * from './tiers.js'
+export * from './schemas/common.js'
+export * from './schemas/auth.js'
+export * from './schemas/member.js'
+export * from './schemas/health.js'

@@ -1,0 +1,22 @@
+// Tab pages only in the main package; later areas get subpackages (packages/<area>) — DESIGN.md §3 package limits.
+export default defineAppConfig({
+  pages: ['pages/card/index', 'pages/me/index'],
+  window: {
+    backgroundTextStyle: 'light',
+    navigationBarBackgroundColor: '#1f1a17',
+    navigationBarTitleText: '会员中心',
+    navigationBarTextStyle: 'white',
+    backgroundColor: '#f6f3ef',
+  },
+  tabBar: {
+    color: '#8a817a',
+    selectedColor: '#b08d57',
+    backgroundColor: '#ffffff',
+    borderStyle: 'white',
+    list: [
+      { pagePath: 'pages/card/index', text: '会员卡' },
+      { pagePath: 'pages/me/index', text: '我的' },
+    ],
+  },
+  lazyCodeLoading: 'requiredComponents',
+})

@@ -1,0 +1,78 @@
+import { Text, View } from '@tarojs/components'
+import { useEffect, useState } from 'react'
+import LoginGate from '../../components/login-gate'
+import MemberQr from '../../components/member-qr'
+import { useApi } from '../../hooks/use-api'
+import { getCard } from '../../services/member'
+import './index.scss'
+
+function CardView() {
+  const { data: card, error, reload } = useApi(getCard)
+  const secondsLeft = useSecondsUntil(card?.memberCode.expiresAt)
+
+  // the member code rotates every minute: fetch a fresh one when it expires
+  useEffect(() => {
+    if (card && secondsLeft === 0) void reload()
+  }, [card, secondsLeft, reload])
+
+  if (error) return <View className='section'><Text>加载失败：{error.message}</Text></View>
+  if (!card) return <View className='section'><Text className='muted'>加载中…</Text></View>
+
+  const percent = Math.round(card.growth.progress * 100)
+  return (
+    <View className='card-page'>
+      <View className={`member-card member-card--level-${card.tier.level}`} data-testid='member-card'>
+        <Text className='member-card__brand'>MEMBER CENTER</Text>
+        <Text className='member-card__tier' data-testid='tier-name'>{card.tier.name}</Text>
+        <Text className='member-card__level'>LV.{card.tier.level}</Text>
+        <View className='member-card__growth'>
+          <View className='progress'>
+            <View className='progress__bar' style={{ width: `${percent}%` }} />
+          </View>
+          <Text className='member-card__growth-text' data-testid='growth'>
+            成长值 {card.growth.value.toLocaleString()}
+            {card.growth.nextTier
+              ? ` · 再获得 ${card.growth.toNext.toLocaleString()} 升级为${card.growth.nextTier.name}`
+              : ' · 已是最高等级'}
+          </Text>
+        </View>
+      </View>
+
+      <View className='section points'>
+        <View className='points__cell'>
+          <Text className='points__value' data-testid='points-available'>{card.points.available.toLocaleString()}</Text>
+          <Text className='muted'>可用积分</Text>
+        </View>
+        <View className='points__cell'>
+          <Text className='points__value' data-testid='points-pending'>{card.points.pending.toLocaleString()}</Text>
+          <Text className='muted'>待生效积分</Text>
+        </View>
+      </View>
+
+      <View className='section'>
+        <MemberQr code={card.memberCode.code} secondsLeft={secondsLeft} />
+      </View>
+    </View>
+  )
+}
+
+/** Whole seconds until the given instant, ticking every second. */
+function useSecondsUntil(iso: string | undefined): number {
+  const compute = () => (iso ? Math.max(0, Math.ceil((Date.parse(iso) - Date.now()) / 1000)) : 0)
+  const [seconds, setSeconds] = useState(compute)
+  useEffect(() => {
+    setSeconds(compute())
+    const timer = setInterval(() => setSeconds(compute()), 1000)
+    return () => clearInterval(timer)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [iso])
+  return seconds
+}
+
+export default function CardPage() {
+  return (
+    <LoginGate>
+      <CardView />
+    </LoginGate>
+  )
+}

@@ -1,0 +1,34 @@
+import Taro from '@tarojs/taro'
+import type { Session } from '@member-center/shared'
+import { request } from './http'
+import { sandboxBase } from './config'
+
+/** POST /api/auth/wechat */
+export function loginWithCode(code: string): Promise<Session> {
+  return request<Session>('POST', '/api/auth/wechat', { code })
+}
+
+/** In WeChat: a code from wx.login. */
+export async function wechatLoginCode(): Promise<string> {
+  const { code } = await Taro.login()
+  return code
+}
+
+/**
+ * In the H5 demo the WeChat sandbox plays wx.login: it hands out a one-time code for the chosen demo user, which the
+ * server exchanges exactly as it exchanges a real one.
+ */
+export async function sandboxLoginCode(user: string): Promise<string> {
+  const response = await fetch(`${sandboxBase()}/sandbox/code?user=${encodeURIComponent(user)}`)
+  if (!response.ok) throw new Error(`the WeChat sandbox did not give a code (${response.status})`)
+  const { code } = (await response.json()) as { code: string }
+  return code
+}
+
+/** The demo users offered on the H5 login panel (tools/wechat-sandbox/users.ts seeds them). */
+export const DEMO_USERS = [
+  { user: 'alice', label: 'Alice · 金卡' },
+  { user: 'bob', label: 'Bob · 银卡' },
+  { user: 'carol', label: 'Carol · 铂金' },
+  { user: 'dave', label: 'Dave · 新会员' },
+]

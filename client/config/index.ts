@@ -12,7 +12,11 @@ export default defineConfig<'webpack5'>(async () => {
     sourceRoot: 'src',
     outputRoot: `dist/${process.env.TARO_ENV}`,
     plugins: [],
-    defineConstants: {},
+    // build-time settings (Taro only inlines what is defined here)
+    defineConstants: {
+      API_BASE: JSON.stringify(process.env.TARO_APP_API_BASE ?? 'http://localhost:3000'),
+      SANDBOX_URL: JSON.stringify(process.env.TARO_APP_SANDBOX_URL ?? ''),
+    },
     alias: {
       '@member-center/shared': path.resolve(__dirname, '..', '..', 'shared', 'src'),
     },

@@ -4,13 +4,13 @@
  */
 export function apiBase(): string {
   if (process.env.TARO_ENV === 'h5') return ''
-  return process.env.TARO_APP_API_BASE || 'http://localhost:3000'
+  return API_BASE
 }
 
 /** The sandbox that plays WeChat in the H5 demo: ?sandbox=<url>, TARO_APP_SANDBOX_URL, or this host on port 3001. */
 export function sandboxBase(): string {
   const fromQuery = typeof location !== 'undefined' ? new URLSearchParams(location.search).get('sandbox') : null
   if (fromQuery) return fromQuery.replace(/\/$/, '')
-  if (process.env.TARO_APP_SANDBOX_URL) return process.env.TARO_APP_SANDBOX_URL
+  if (SANDBOX_URL) return SANDBOX_URL
   return typeof location !== 'undefined' ? `${location.protocol}//${location.hostname}:3001` : 'http://localhost:3001'
 }

@@ -1,0 +1,65 @@
+import autocannon from 'autocannon'
+import Fastify from 'fastify'
+import { Types } from 'mongoose'
+import app from '../../server/src/app.js'
+import { startDatabase } from '../database.js'
+import { createSandbox } from '../wechat-sandbox/sandbox.js'
+
+/**
+ * `npm run bench`: the member card route against a baseline measured in the same run, on the same app instance and
+ * database. The baseline route is registered here, not in server/src: one findOne by id, nothing else.
+ * Prints requests/s and p50/p99 latency for both and the ratio (target: card ≥ 0.8× baseline).
+ */
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
+const APPID = 'wxbench000000000001'
+const SECRET = 'bench-secret'
+
+const database = await startDatabase()
+const sandbox = createSandbox({ apps: [{ appid: APPID, secret: SECRET }] })
+const sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' })
+const server = Fastify({ logger: false })
+await server.register(app, {
+  MONGODB_URI: `${database.uri}/bench_${Date.now()}`,
+  JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789',
+  JWT_EXPIRES_IN_SECONDS: 3600,
+  MEMBER_CODE_SECRET: 'bench-member-code-secret-0123456789abcdef',
+  WECHAT_APPID: APPID,
+  WECHAT_SECRET: SECRET,
+  WECHAT_API_BASE: sandboxUrl,
+  WECHAT_TIMEOUT_MS: 5000,
+  LOGIN_RATE_LIMIT_PER_MINUTE: 1000,
+})
+await server.register(async (bench) => {
+  bench.get<{ Params: { id: string } }>('/bench/baseline/:id', async (request) => {
+    return bench.db.models.Member.findOne({ _id: new Types.ObjectId(request.params.id) }).lean()
+  })
+})
+const url = await server.listen({ port: 0, host: '127.0.0.1' })
+
+try {
+  // a real member, logged in through the sandbox like any other
+  const { code } = (await (await fetch(`${sandboxUrl}/sandbox/code?user=bench`)).json()) as { code: string }
+  const login = (await (await fetch(`${url}/api/auth/wechat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()) as {
+    token: string
+    member: { id: string }
+  }
+  await server.db.models.Member.updateOne({ _id: login.member.id }, { $set: { growth: 12_345, 'points.available': 678 } })
+
+  console.log(`database: ${database.description}; ${CONNECTIONS} connections, ${DURATION} s per route\n`)
+  const run = async (title: string, path: string, headers: Record<string, string> = {}) => {
+    await autocannon({ url: url + path, connections: CONNECTIONS, duration: 2, headers }) // warm-up
+    const result = await autocannon({ url: url + path, connections: CONNECTIONS, duration: DURATION, headers })
+    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${title}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+    return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 }
+  }
+  const baseline = await run('baseline: findOne by id', `/bench/baseline/${login.member.id}`)
+  const card = await run('GET /api/me/card', '/api/me/card', { authorization: `Bearer ${login.token}` })
+  console.table([baseline, card].map((r) => ({ route: r.title, 'requests/s': Math.round(r.rps), 'p50 ms': r.p50, 'p99 ms': r.p99 })))
+  const ratio = card.rps / baseline.rps
+  console.log(`card / baseline throughput: ${ratio.toFixed(2)}× (target ≥ 0.80×) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}`)
+} finally {
+  await server.close()
+  await sandbox.close()
+  await database.stop()
+}

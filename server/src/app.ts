@@ -13,6 +13,11 @@ import wechatLogin from './routes/auth/wechat.js'
 import health from './routes/health/index.js'
 import card from './routes/me/card.js'
 import profile from './routes/me/profile.js'
+import pointsHistory from './routes/me/points.js'
+import tiers from './routes/tiers/index.js'
+import shopEvents from './routes/integrations/shop-events.js'
+import adjustments from './routes/admin/adjustments.js'
+import loyaltyPolicy from './routes/admin/loyalty-policy.js'
 
 export type AppOptions = Pick<
   Config,
@@ -26,9 +31,11 @@ export type AppOptions = Pick<
   | 'WECHAT_TIMEOUT_MS'
   | 'LOGIN_RATE_LIMIT_PER_MINUTE'
 > &
-  Partial<Pick<Config, 'WECHAT_OA_APPID' | 'WECHAT_OA_SECRET' | 'H5_DIR'>> & {
+  Partial<Pick<Config, 'WECHAT_OA_APPID' | 'WECHAT_OA_SECRET' | 'H5_DIR' | 'SHOP_WEBHOOK_SECRET' | 'WORKER_ENABLED'>> & {
     /** the clock; tests pass their own */
     now?: () => Date
+    /** job lease in ms (tests shorten it) */
+    jobLeaseMs?: number
   }
 
 /**
@@ -54,12 +61,19 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
     },
     tokenTtlSeconds: opts.JWT_EXPIRES_IN_SECONDS,
     now: opts.now,
+    worker: opts.WORKER_ENABLED ?? true,
+    jobLeaseMs: opts.jobLeaseMs,
   })
   // routes
   await fastify.register(health, { wechatBaseUrl: opts.WECHAT_API_BASE })
   await fastify.register(wechatLogin, { prefix: '/api/auth', rateLimitPerMinute: opts.LOGIN_RATE_LIMIT_PER_MINUTE })
   await fastify.register(profile, { prefix: '/api/me' })
   await fastify.register(card, { prefix: '/api/me', memberCodeSecret: opts.MEMBER_CODE_SECRET })
+  await fastify.register(pointsHistory, { prefix: '/api/me' })
+  await fastify.register(tiers, { prefix: '/api/tiers' })
+  await fastify.register(shopEvents, { prefix: '/api/integrations/shop', secret: opts.SHOP_WEBHOOK_SECRET })
+  await fastify.register(adjustments, { prefix: '/api/admin' })
+  await fastify.register(loyaltyPolicy, { prefix: '/api/admin' })
   // the H5 build of the mini-program, when this process serves it (the demo does)
   if (opts.H5_DIR && existsSync(opts.H5_DIR)) {
     await fastify.register(fastifyStatic, { root: opts.H5_DIR, prefix: '/', wildcard: false })

@@ -19,6 +19,10 @@ export const ConfigSchema = Type.Object({
   /** the brand's Official Account, for template messages (optional) */
   WECHAT_OA_APPID: Type.Optional(Type.String()),
   WECHAT_OA_SECRET: Type.Optional(Type.String()),
+  /** the shared secret the shop signs its webhooks with (HMAC-SHA256); the webhook answers 503 without it */
+  SHOP_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  /** run the job worker (points confirmation, expiry, reviews) in this process */
+  WORKER_ENABLED: Type.Boolean({ default: true }),
   /** logins allowed per client IP per minute */
   LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 20, minimum: 1 }),
   /** serve the H5 build from this directory at / (optional) */

@@ -1,22 +1,43 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import app, { type AppOptions } from '../../server/src/app.js'
+import { shopSignature } from '../../server/src/services/shop-signature.js'
 import { freshDatabaseUri } from './database.js'
 import { startSandbox, TEST_APPID, TEST_OA_APPID, TEST_OA_SECRET, TEST_SECRET, type TestSandbox } from './sandbox.js'
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789'
 export const TEST_MEMBER_CODE_SECRET = 'test-member-code-secret-0123456789abcdef'
+export const TEST_SHOP_SECRET = 'test-shop-webhook-secret-0123456789'
+
+/** A clock tests move by hand; the app, its jobs and the ledger all read it. */
+export class TestClock {
+  constructor(private current = new Date('2026-03-10T02:00:00.000Z')) {}
+  now = (): Date => new Date(this.current)
+  set(at: Date | string): void {
+    this.current = new Date(at)
+  }
+  advanceDays(days: number): Date {
+    this.current = new Date(this.current.getTime() + days * 86_400_000)
+    return this.now()
+  }
+}
 
 export interface TestContext {
   app: FastifyInstance
   sandbox: TestSandbox
   databaseName: string
+  clock: TestClock
+  /** POSTs signed shop events (one, or a batch) */
+  sendEvent(event: unknown): Promise<import('light-my-request').Response>
+  sendBatch(events: unknown[]): Promise<import('light-my-request').Response>
+  /** an admin token, as issued by `npm run admin-token` */
+  adminToken(name?: string): string
   /** logs a sandbox user in through POST /api/auth/wechat and answers the token and member id */
   login(user: string): Promise<{ token: string; memberId: string }>
   close(): Promise<void>
 }
 
 /** The real app on a fresh database, talking HTTP to a fresh WeChat sandbox. */
-export async function startTestApp(overrides: Partial<AppOptions> = {}): Promise<TestContext> {
+export async function startTestApp(overrides: Partial<AppOptions> = {}, clock = new TestClock()): Promise<TestContext> {
   const sandbox = await startSandbox()
   const database = freshDatabaseUri()
   const fastify = Fastify({ logger: false })
@@ -32,6 +53,9 @@ export async function startTestApp(overrides: Partial<AppOptions> = {}): Promise
     WECHAT_API_BASE: sandbox.url,
     WECHAT_TIMEOUT_MS: 2000,
     LOGIN_RATE_LIMIT_PER_MINUTE: 1000,
+    SHOP_WEBHOOK_SECRET: TEST_SHOP_SECRET,
+    WORKER_ENABLED: false,
+    now: clock.now,
     ...overrides,
   })
   await fastify.ready()
@@ -39,6 +63,10 @@ export async function startTestApp(overrides: Partial<AppOptions> = {}): Promise
     app: fastify,
     sandbox,
     databaseName: database.name,
+    clock,
+    sendEvent: (event) => postSigned(fastify, '/api/integrations/shop/events', event),
+    sendBatch: (events) => postSigned(fastify, '/api/integrations/shop/events/batch', { events }),
+    adminToken: (name = 'ops@brand.test') => fastify.jwt.sign({ sub: name, role: 'admin' }),
     async login(user) {
       const response = await fastify.inject({ method: 'POST', url: '/api/auth/wechat', payload: { code: await sandbox.code(user) } })
       if (response.statusCode !== 200) throw new Error(`login as ${user} failed: ${response.statusCode} ${response.body}`)
@@ -51,4 +79,20 @@ export async function startTestApp(overrides: Partial<AppOptions> = {}): Promise
       await database.drop()
     },
   }
+}
+
+/** A shop webhook call signed as the shop signs it. */
+export function postSigned(app: FastifyInstance, url: string, body: unknown, options: { secret?: string; timestamp?: number } = {}) {
+  const payload = JSON.stringify(body)
+  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000))
+  return app.inject({
+    method: 'POST',
+    url,
+    payload,
+    headers: {
+      'content-type': 'application/json',
+      'x-shop-timestamp': timestamp,
+      'x-shop-signature': shopSignature(options.secret ?? TEST_SHOP_SECRET, timestamp, payload),
+    },
+  })
 }

@@ -1,5 +1,10 @@
 import type { Connection } from 'mongoose'
+import { domainEventModel } from './domain-event.js'
+import { jobModel } from './job.js'
+import { ledgerModels } from './ledger.js'
 import { memberModel } from './member.js'
+import { settingsModels } from './settings.js'
+import { shopModels } from './shop.js'
 import { tierModel } from './tier.js'
 import { wechatTokenModel } from './wechat-token.js'
 
@@ -9,6 +14,11 @@ export function createModels(connection: Connection) {
     Member: memberModel(connection),
     Tier: tierModel(connection),
     WechatToken: wechatTokenModel(connection),
+    DomainEvent: domainEventModel(connection),
+    Job: jobModel(connection),
+    ...ledgerModels(connection),
+    ...shopModels(connection),
+    ...settingsModels(connection),
   }
 }
 export type Models = ReturnType<typeof createModels>

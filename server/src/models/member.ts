@@ -1,5 +1,24 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose'
 
+const lotSchema = new Schema({ earnedAt: Number, expiresAt: { type: Number, default: null }, remaining: Number }, { _id: false })
+
+/**
+ * A change applied to the balances whose ledger entries, tier log and domain events are still being written
+ * (services/ledger.ts). It lives here, written in the same update as the balances, so nothing is lost if the process
+ * dies in between: whoever touches the member next finishes writing them.
+ */
+const pendingOpSchema = new Schema(
+  {
+    key: String,
+    at: Date,
+    points: { type: Schema.Types.Mixed, default: null },
+    growth: { type: Schema.Types.Mixed, default: null },
+    tierChange: { type: Schema.Types.Mixed, default: null },
+    events: { type: [Schema.Types.Mixed], default: [] },
+  },
+  { _id: false },
+)
+
 export const memberSchema = new Schema(
   {
     /** the member's openid in the brand's mini-program */
@@ -15,18 +34,38 @@ export const memberSchema = new Schema(
     birthYear: { type: Number, default: null },
     /** growth value total; only the loyalty ledger changes it */
     growth: { type: Number, required: true, default: 0, min: 0 },
+    growthByMonth: { type: [new Schema({ month: String, value: Number }, { _id: false })], default: [] },
     points: {
-      available: { type: Number, required: true, default: 0 },
+      available: { type: Number, required: true, default: 0, min: 0 },
       pending: { type: Number, required: true, default: 0, min: 0 },
+      debt: { type: Number, required: true, default: 0, min: 0 },
+      expired: { type: Number, required: true, default: 0, min: 0 },
     },
+    /** available points by expiry, soonest first; their remaining points add up to points.available */
+    lots: { type: [lotSchema], default: [] },
+    tierLevel: { type: Number, required: true, default: 1 },
+    tierSince: { type: Date, default: null },
+    /** rolling-12-months policy: when the tier is next reviewed */
+    tierReviewAt: { type: Date, default: null },
+    /** bumped by every balance change; each change is guarded by the revision it read */
+    rev: { type: Number, required: true, default: 0 },
+    pendingOps: { type: [pendingOpSchema], default: [] },
     lastLoginAt: { type: Date, default: null },
   },
   { timestamps: true, collection: 'members' },
 )
 // login: find-or-create by openid; unique so two first logins at once create one member, not two
 memberSchema.index({ openid: 1 }, { unique: true })
-// joining Official Account followers (their own openid) to members by unionid
+// joining Official Account followers (their own openid) and shop events by unionid
 memberSchema.index({ unionid: 1 })
+// shop events that name the member by phone
+memberSchema.index({ phone: 1 })
+// the expiry sweep and reminders: members with a lot expiring before a date
+memberSchema.index({ 'lots.expiresAt': 1 })
+// the recovery sweep: members with a change whose ledger entries are still being written
+memberSchema.index({ 'pendingOps.key': 1 })
+// the annual tier review
+memberSchema.index({ tierReviewAt: 1 })
 
 export type MemberDoc = InferSchemaType<typeof memberSchema> & { _id: import('mongoose').Types.ObjectId }
 

@@ -1,12 +1,14 @@
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Unauthorized } from '../errors.js'
+import { Forbidden, Unauthorized } from '../errors.js'
+
+export type Role = 'member' | 'staff' | 'manager' | 'admin'
 
 export interface TokenPayload {
-  /** the member's id */
+  /** the member's id, or the staff member's name */
   sub: string
-  role: 'member'
+  role: Role
 }
 
 declare module '@fastify/jwt' {
@@ -20,6 +22,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler for member routes: a valid member JWT or 401 */
     authenticateMember: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** preHandler for operator routes: a valid admin JWT, 401 without one, 403 with another role */
+    authenticateAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   }
 }
 
@@ -31,7 +35,7 @@ export interface AuthOptions {
 export default fp<AuthOptions>(
   async (app, opts) => {
     await app.register(fastifyJwt, { secret: opts.secret, sign: { expiresIn: opts.expiresInSeconds, algorithm: 'HS256' }, verify: { algorithms: ['HS256'] } })
-    app.decorate('authenticateMember', async (request: FastifyRequest) => {
+    const verify = async (request: FastifyRequest) => {
       const header = request.headers.authorization
       if (!header?.startsWith('Bearer ')) throw new Unauthorized('log in first: send Authorization: Bearer <token>')
       try {
@@ -39,7 +43,14 @@ export default fp<AuthOptions>(
       } catch {
         throw new Unauthorized('the token is invalid or expired; log in again')
       }
+    }
+    app.decorate('authenticateMember', async (request: FastifyRequest) => {
+      await verify(request)
       if (request.user.role !== 'member') throw new Unauthorized('a member token is required')
+    })
+    app.decorate('authenticateAdmin', async (request: FastifyRequest) => {
+      await verify(request)
+      if (request.user.role !== 'admin') throw new Forbidden('this needs an admin token')
     })
   },
   { name: 'auth' },

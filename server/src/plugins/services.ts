@@ -3,16 +3,32 @@ import fp from 'fastify-plugin'
 import { MemberRepository } from '../repositories/members.js'
 import { TierRepository } from '../repositories/tiers.js'
 import { WechatTokenRepository } from '../repositories/wechat-tokens.js'
+import { LedgerRepository } from '../repositories/ledger.js'
+import { AdjustmentService } from '../services/adjustments.js'
+import { JobRunner } from '../jobs/runner.js'
 import { AuthService } from '../services/auth.js'
+import { LedgerService } from '../services/ledger.js'
+import { DAILY_JOB, LoyaltySweeps } from '../services/loyalty-jobs.js'
+import { CONFIRM_JOB, OrderService } from '../services/orders.js'
+import { PolicyStore } from '../services/policy-store.js'
+import { ShopEventService } from '../services/shop-events.js'
 import { TierTable } from '../services/tier-table.js'
 import { WechatClient } from '../wechat/client.js'
+import { memberRefKeys } from '../repositories/members.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    repos: { members: MemberRepository; tiers: TierRepository; wechatTokens: WechatTokenRepository }
+    repos: { members: MemberRepository; tiers: TierRepository; wechatTokens: WechatTokenRepository; ledger: LedgerRepository }
     wechat: WechatClient
     tierTable: TierTable
     authService: AuthService
+    policies: PolicyStore
+    ledger: LedgerService
+    jobs: JobRunner
+    orders: OrderService
+    shopEvents: ShopEventService
+    sweeps: LoyaltySweeps
+    adjustments: AdjustmentService
     /** the clock every service reads; tests pass their own */
     now: () => Date
   }
@@ -28,6 +44,10 @@ export interface ServicesOptions {
   }
   tokenTtlSeconds: number
   now?: () => Date
+  /** run the job worker in this process (tests drain jobs themselves) */
+  worker?: boolean
+  /** job lease; a job whose worker died is taken over after this */
+  jobLeaseMs?: number
 }
 
 /** Repositories, the WeChat client and the services, built once on the app's database connection. */
@@ -38,6 +58,7 @@ export default fp<ServicesOptions>(
       members: new MemberRepository(models),
       tiers: new TierRepository(models),
       wechatTokens: new WechatTokenRepository(models),
+      ledger: new LedgerRepository(models),
     }
     const now = opts.now ?? (() => new Date())
     const wechat = new WechatClient({ ...opts.wechat, tokens: repos.wechatTokens })
@@ -45,7 +66,24 @@ export default fp<ServicesOptions>(
     app.decorate('repos', repos)
     app.decorate('wechat', wechat)
     app.decorate('now', now)
-    app.decorate('tierTable', new TierTable(repos.tiers))
+    const tierTable = new TierTable(repos.tiers)
+    const policies = new PolicyStore(models)
+    const ledger = new LedgerService(models, policies, tierTable)
+    const jobs = new JobRunner(models, { now, leaseMs: opts.jobLeaseMs, log: app.log })
+    const orders = new OrderService({ models, members: repos.members, ledger, policies, tiers: tierTable, jobs, now })
+    const sweeps = new LoyaltySweeps(models, ledger, policies, jobs, now)
+    jobs.register(CONFIRM_JOB, async (payload) => orders.confirm(payload.orderId as string))
+    jobs.register(DAILY_JOB, async () => sweeps.daily())
+    await sweeps.scheduleNext()
+
+    app.decorate('tierTable', tierTable)
+    app.decorate('policies', policies)
+    app.decorate('ledger', ledger)
+    app.decorate('jobs', jobs)
+    app.decorate('orders', orders)
+    app.decorate('sweeps', sweeps)
+    app.decorate('adjustments', new AdjustmentService(models, ledger, now))
+    app.decorate('shopEvents', new ShopEventService(models, orders, now))
     app.decorate(
       'authService',
       new AuthService({
@@ -54,8 +92,14 @@ export default fp<ServicesOptions>(
         signToken: (payload) => app.jwt.sign(payload),
         tokenTtlSeconds: opts.tokenTtlSeconds,
         now,
+        // shop events that named this member before they ever logged in
+        onMemberSeen: (member) => orders.adopt(member._id, memberRefKeys(member)).then(() => undefined),
       }),
     )
+    if (opts.worker !== false) {
+      app.addHook('onReady', async () => jobs.start())
+      app.addHook('onClose', async () => jobs.stop())
+    }
   },
   { name: 'services', dependencies: ['database', 'auth'] },
 )

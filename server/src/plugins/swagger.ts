@@ -19,6 +19,8 @@ export default fp(
         tags: [
           { name: 'auth', description: 'Login through WeChat' },
           { name: 'member', description: 'The logged-in member' },
+          { name: 'integrations', description: "The brand's shop/ERP reports orders (signed webhooks)" },
+          { name: 'admin', description: 'Operators (admin tokens)' },
           { name: 'ops', description: 'Health' },
         ],
       },

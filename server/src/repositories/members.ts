@@ -39,6 +39,24 @@ export class MemberRepository {
     }
   }
 
+  /** The member a shop's reference names, if known. */
+  async findByRefKey(refKey: string): Promise<Member | null> {
+    const [kind, ...rest] = refKey.split(':')
+    const value = rest.join(':')
+    switch (kind) {
+      case 'memberId':
+        return this.findById(value)
+      case 'openid':
+        return this.models.Member.findOne({ openid: value }).lean<Member>()
+      case 'unionid':
+        return this.models.Member.findOne({ unionid: value }).lean<Member>()
+      case 'phone':
+        return this.models.Member.findOne({ phone: value }).lean<Member>()
+      default:
+        return null
+    }
+  }
+
   async findById(memberId: string): Promise<Member | null> {
     if (!Types.ObjectId.isValid(memberId)) return null
     return this.models.Member.findById(memberId).lean<Member>()
@@ -48,4 +66,22 @@ export class MemberRepository {
 /** 会员 and the openid's last four characters, until the member sets a nickname. */
 export function defaultNickname(openid: string): string {
   return `会员${openid.slice(-4)}`
+}
+
+/** A shop's name for a member as one string (memberId:…, openid:…, unionid:…, phone:…), first of the given kinds. */
+export function memberRefKey(ref: { memberId?: string; openid?: string; unionid?: string; phone?: string }): string {
+  if (ref.memberId) return `memberId:${ref.memberId}`
+  if (ref.openid) return `openid:${ref.openid}`
+  if (ref.unionid) return `unionid:${ref.unionid}`
+  return `phone:${ref.phone}`
+}
+
+/** Every name a shop could use for this member. */
+export function memberRefKeys(member: Pick<Member, '_id' | 'openid' | 'unionid' | 'phone'>): string[] {
+  return [
+    `memberId:${member._id.toString()}`,
+    `openid:${member.openid}`,
+    ...(member.unionid ? [`unionid:${member.unionid}`] : []),
+    ...(member.phone ? [`phone:${member.phone}`] : []),
+  ]
 }

@@ -1,6 +1,6 @@
 import type { Session } from '@member-center/shared'
 import { WechatCodeInvalid, WechatCodeUsed, WechatUnavailable, WechatUserRisky } from '../errors.js'
-import type { MemberRepository } from '../repositories/members.js'
+import type { Member, MemberRepository } from '../repositories/members.js'
 import { WechatApiError, WechatUnreachableError } from '../wechat/errors.js'
 import type { WechatClient } from '../wechat/client.js'
 import { toProfile } from './profile.js'
@@ -11,6 +11,7 @@ export interface AuthServiceDeps {
   signToken: (payload: { sub: string; role: 'member' }) => string
   tokenTtlSeconds: number
   now: () => Date
+  onMemberSeen?: (member: Member) => Promise<void>
 }
 
 /** Login through WeChat: code → jscode2session → the member (created on first login) → our JWT. */
@@ -23,6 +24,7 @@ export class AuthService {
       { openid: session.openid, unionid: session.unionid },
       this.deps.now(),
     )
+    await this.deps.onMemberSeen?.(member)
     const id = member._id.toString()
     return {
       token: this.deps.signToken({ sub: id, role: 'member' }),

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Models } from '../models/index.js'
+import type { Job } from '../models/job.js'
+
+/** What a handler may answer: nothing (done), or "not yet, run me again at …". */
+export type JobOutcome = void | { rescheduleAt: Date }
+export type JobHandler = (payload: Record<string, unknown>, job: Job) => Promise<JobOutcome>
+
+export interface JobRunnerOptions {
+  /** this worker's name in leases; unique per process */
+  owner?: string
+  leaseMs?: number
+  pollMs?: number
+  now?: () => Date
+  log?: Pick<FastifyBaseLogger, 'error' | 'warn' | 'info'>
+}
+
+const DUPLICATE_KEY = 11000
+
+/**
+ * A durable job queue in the database. Any number of processes run it: a job is claimed with a lease (one atomic
+ * update), a job whose worker died is taken over when its lease expires, failures retry with exponential backoff,
+ * and every job has a business key so scheduling the same work twice keeps one job. Handlers must be idempotent.
+ */
+export class JobRunner {
+  readonly owner: string
+  private readonly handlers = new Map<string, JobHandler>()
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<unknown> | null = null
+  private stopped = true
+
+  constructor(
+    private readonly models: Models,
+    private readonly options: JobRunnerOptions = {},
+  ) {
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date()
+  }
+
+  register(type: string, handler: JobHandler): void {
+    this.handlers.set(type, handler)
+  }
+
+  /**
+   * Schedules a job under its business key. An existing queued job with the key keeps its place unless `dueAt` is
+   * given with `move: true`, which moves it (a delivery moves the confirmation date); done jobs are left alone.
+   */
+  async schedule(key: string, type: string, payload: Record<string, unknown>, dueAt: Date, options: { move?: boolean; maxAttempts?: number } = {}): Promise<void> {
+    try {
+      await this.models.Job.updateOne(
+        { key },
+        { $setOnInsert: { key, type, payload, dueAt, state: 'queued', attempts: 0, maxAttempts: options.maxAttempts ?? 10 } },
+        { upsert: true },
+      )
+    } catch (error) {
+      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+    }
+    if (options.move) await this.models.Job.updateOne({ key, state: 'queued' }, { $set: { dueAt, payload } })
+  }
+
+  /** Claims the next due job (or one whose lease expired), runs it, and records the outcome. False when none was due. */
+  async runOnce(): Promise<boolean> {
+    const now = this.now()
+    const leaseMs = this.options.leaseMs ?? 60_000
+    const job = await this.models.Job.findOneAndUpdate(
+      {
+        $or: [
+          { state: 'queued', dueAt: { $lte: now } },
+          { state: 'running', leaseUntil: { $lte: now } },
+        ],
+      },
+      { $set: { state: 'running', leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
+      { sort: { dueAt: 1 }, returnDocument: 'after' },
+    ).lean<Job>()
+    if (!job) return false
+    const handler = this.handlers.get(job.type)
+    const mine = { _id: job._id, leaseOwner: this.owner, state: 'running' as const }
+    try {
+      if (!handler) throw new Error(`no handler for job type ${job.type}`)
+      const outcome = await handler((job.payload ?? {}) as Record<string, unknown>, job)
+      if (outcome && 'rescheduleAt' in outcome) {
+        await this.models.Job.updateOne(mine, { $set: { state: 'queued', dueAt: outcome.rescheduleAt, leaseOwner: null, leaseUntil: null, attempts: 0 } })
+      } else {
+        await this.models.Job.updateOne(mine, { $set: { state: 'done', doneAt: this.now(), leaseOwner: null, leaseUntil: null, lastError: null } })
+      }
+    } catch (error) {
+      const attempts = job.attempts ?? 1
+      const failed = attempts >= (job.maxAttempts ?? 10)
+      this.options.log?.warn({ err: error, job: job.key, attempts }, failed ? 'job failed for good' : 'job failed, will retry')
+      await this.models.Job.updateOne(mine, {
+        $set: {
+          state: failed ? 'failed' : 'queued',
+          dueAt: new Date(this.now().getTime() + backoffMs(attempts)),
+          lastError: (error as Error).message ?? String(error),
+          leaseOwner: null,
+          leaseUntil: null,
+        },
+      })
+    }
+    return true
+  }
+
+  /** Runs due jobs until none is left (at most `limit`); answers how many ran. */
+  async drain(limit = 10_000): Promise<number> {
+    let count = 0
+    while (count < limit && (await this.runOnce())) count++
+    return count
+  }
+
+  /** Polls for due jobs every `pollMs` until stop(). */
+  start(): void {
+    if (!this.stopped) return
+    this.stopped = false
+    const tick = async () => {
+      if (this.stopped) return
+      this.running = this.drain(100).catch((error) => this.options.log?.error({ err: error }, 'job runner tick failed'))
+      await this.running
+      this.running = null
+      if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs ?? 1000)
+    }
+    this.timer = setTimeout(tick, 0)
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+    await this.running
+  }
+}
+
+/** 2 s, 4 s, 8 s … capped at an hour. */
+export function backoffMs(attempts: number): number {
+  return Math.min(3_600_000, 1000 * 2 ** Math.max(1, attempts))
+}

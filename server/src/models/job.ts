@@ -1,0 +1,31 @@
+import { Schema, type Connection, type InferSchemaType } from 'mongoose'
+
+/** A durable job: any number of processes run the worker; a claimed job carries a lease that expires if its worker dies. */
+export const jobSchema = new Schema(
+  {
+    key: { type: String, required: true },
+    type: { type: String, required: true },
+    payload: { type: Schema.Types.Mixed, default: {} },
+    state: { type: String, required: true, enum: ['queued', 'running', 'done', 'failed'], default: 'queued' },
+    dueAt: { type: Date, required: true },
+    leaseOwner: { type: String, default: null },
+    leaseUntil: { type: Date, default: null },
+    attempts: { type: Number, default: 0 },
+    maxAttempts: { type: Number, default: 10 },
+    lastError: { type: String, default: null },
+    doneAt: { type: Date, default: null },
+  },
+  { collection: 'jobs', versionKey: false, timestamps: true },
+)
+// one job per business key: scheduling the same work twice keeps one job
+jobSchema.index({ key: 1 }, { unique: true })
+// the worker's claim: due queued jobs, oldest first
+jobSchema.index({ state: 1, dueAt: 1 })
+// taking over expired leases
+jobSchema.index({ state: 1, leaseUntil: 1 })
+
+export type Job = InferSchemaType<typeof jobSchema> & { _id: import('mongoose').Types.ObjectId }
+
+export function jobModel(connection: Connection) {
+  return connection.model('Job', jobSchema)
+}

@@ -1,0 +1,103 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  ShopEventBatchResultSchema,
+  ShopEventBatchSchema,
+  ShopEventResultSchema,
+  ShopEventSchema,
+  type ShopEvent,
+} from '@member-center/shared'
+import type { FastifyRequest } from 'fastify'
+import { ServiceUnavailable, Unauthorized } from '../../errors.js'
+import { checkShopSignature } from '../../services/shop-signature.js'
+import { errorResponses } from '../responses.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string
+  }
+}
+
+const SIGNATURE_HEADERS = {
+  type: 'object',
+  properties: {
+    'x-shop-signature': { type: 'string', description: 'hex HMAC-SHA256 of `timestamp + "." + rawBody` with SHOP_WEBHOOK_SECRET' },
+    'x-shop-timestamp': { type: 'string', description: 'unix seconds; more than 5 minutes off is rejected' },
+  },
+} as const
+
+/**
+ * POST /api/integrations/shop/events (and /batch) — the brand's shop or ERP reports orders. Signed; a replayed
+ * eventId changes nothing and answers `duplicate`.
+ */
+const shopEvents: FastifyPluginAsyncTypebox<{ secret?: string }> = async (app, opts) => {
+  // the signature covers the exact bytes sent, so keep them (this parser applies to these routes only)
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (request, body, done) => {
+    request.rawBody = body as string
+    try {
+      done(null, JSON.parse(body as string))
+    } catch {
+      const error = new Error('the body is not valid JSON') as Error & { statusCode: number }
+      error.statusCode = 400
+      done(error, undefined)
+    }
+  })
+
+  // before schema validation: an unsigned request learns nothing about the schema
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    if (!opts.secret) throw new ServiceUnavailable('the shop webhook is not configured (SHOP_WEBHOOK_SECRET)')
+    const problem = checkShopSignature(
+      opts.secret,
+      { signature: request.headers['x-shop-signature'] as string | undefined, timestamp: request.headers['x-shop-timestamp'] as string | undefined },
+      request.rawBody ?? '',
+      new Date(),
+    )
+    if (problem === 'missing') throw new Unauthorized('x-shop-signature and x-shop-timestamp headers are required')
+    if (problem === 'stale') throw new Unauthorized('x-shop-timestamp is more than 5 minutes off; sign the request again')
+    if (problem === 'mismatch') throw new Unauthorized('the signature does not match the body')
+  })
+
+  app.post(
+    '/events',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Report one shop event',
+        description:
+          'Types: order.paid, order.shipped, order.logistics_update, order.delivered, order.refunded, order.cancelled. ' +
+          'Events may repeat and arrive in any order. Unknown fields are ignored; a wrong type is a 400 naming the field.',
+        headers: SIGNATURE_HEADERS,
+        body: ShopEventSchema,
+        response: { 200: ShopEventResultSchema, ...errorResponses(400, 401, 503) },
+      },
+    },
+    async (request) => app.shopEvents.ingest(request.body as ShopEvent),
+  )
+
+  app.post(
+    '/events/batch',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Report up to 500 shop events at once (backfills)',
+        description: 'Applied in the order given; each answers like a single event, or `rejected` with its error.',
+        headers: SIGNATURE_HEADERS,
+        body: ShopEventBatchSchema,
+        response: { 200: ShopEventBatchResultSchema, ...errorResponses(400, 401, 503) },
+      },
+    },
+    async (request) => {
+      const results = []
+      for (const event of request.body.events as ShopEvent[]) {
+        try {
+          results.push(await app.shopEvents.ingest(event))
+        } catch (error) {
+          const e = error as { statusCode?: number; code?: string; message: string }
+          if (!e.statusCode || e.statusCode >= 500) throw error
+          results.push({ eventId: event.eventId, status: 'rejected' as const, code: e.code ?? 'VALIDATION_FAILED', message: e.message })
+        }
+      }
+      return { results }
+    },
+  )
+}
+export default shopEvents

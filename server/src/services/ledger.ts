@@ -1,0 +1,208 @@
+import {
+  decideTier,
+  type Balances,
+  type Change,
+  type LoyaltyPolicy,
+  type TierDefinition,
+} from '@member-center/shared'
+import { Types } from 'mongoose'
+import { NotFound } from '../errors.js'
+import type { Models } from '../models/index.js'
+import type { MemberDoc } from '../models/member.js'
+import type { PolicyStore } from './policy-store.js'
+import type { TierTable } from './tier-table.js'
+
+export interface DomainEventDraft {
+  type: string
+  payload: Record<string, unknown>
+}
+
+/** One change to a member's points and/or growth, identified by its business key. */
+export interface LedgerOp {
+  /** the business key, e.g. order:{orderId}:line:{lineId}:earn — a second apply with it changes nothing */
+  key: string
+  reason: string
+  at: Date
+  source?: { orderId?: string; lineId?: string; refundId?: string }
+  note?: string
+  /** the new balances, from the current ones (pure; may throw, e.g. InsufficientPointsError) */
+  compute: (b: Balances, ctx: { policy: LoyaltyPolicy; tiers: readonly TierDefinition[] }) => Change
+  events?: (change: Change) => DomainEventDraft[]
+  /** the annual tier review: a downgrade may happen */
+  review?: boolean
+}
+
+export type ApplyResult =
+  | { status: 'applied'; change: Change; tierLevel: number }
+  | { status: 'duplicate' }
+  | { status: 'noop' }
+
+interface PendingOp {
+  key: string
+  at: Date
+  points: Record<string, unknown> | null
+  growth: Record<string, unknown> | null
+  tierChange: Record<string, unknown> | null
+  events: Record<string, unknown>[]
+}
+
+const DUPLICATE_KEY = 11000
+
+/**
+ * Applies changes to members' balances exactly once, without multi-document transactions (DESIGN.md §4):
+ *  1. read the member; compute the new balances (pure rules in shared/src/loyalty);
+ *  2. one update guarded by the revision read writes the balances and a "pending op" holding the ledger entries,
+ *     tier change and domain events to write — if another change got there first, read again and recompute;
+ *  3. write those documents (each under a unique business key), then drop the pending op.
+ * A crash after step 2 loses nothing: whoever touches the member next (or the recovery sweep) finishes step 3.
+ */
+export class LedgerService {
+  constructor(
+    private readonly models: Models,
+    private readonly policies: PolicyStore,
+    private readonly tiers: TierTable,
+  ) {}
+
+  async apply(memberId: string | Types.ObjectId, op: LedgerOp): Promise<ApplyResult> {
+    const id = new Types.ObjectId(memberId)
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const member = await this.models.Member.findById(id).lean<MemberDoc>()
+      if (!member) throw new NotFound(`member ${id.toString()} not found`)
+      if ((member.pendingOps ?? []).length > 0) {
+        await this.finish(member)
+        continue
+      }
+      if (await this.isDone(op.key)) return { status: 'duplicate' }
+
+      const [policy, tiers] = await Promise.all([this.policies.current(), this.tiers.current()])
+      const change = op.compute(toBalances(member), { policy, tiers })
+      const decision = decideTier(member.tierLevel, change.balances, tiers, policy, op.at, op.review)
+      const tierChanged = decision.level !== member.tierLevel
+      const p = change.points
+      const touchesPoints = p.available !== 0 || p.pending !== 0 || p.debt !== 0 || p.expired !== 0 || change.absorbed !== 0
+      if (!touchesPoints && change.growth === 0 && !tierChanged) return { status: 'noop' }
+
+      const b = change.balances
+      const source = { orderId: op.source?.orderId ?? null, lineId: op.source?.lineId ?? null, refundId: op.source?.refundId ?? null }
+      const drafts = [...(op.events?.(change) ?? [])]
+      if (tierChanged) {
+        drafts.push({ type: 'tier.changed', payload: { fromLevel: member.tierLevel, toLevel: decision.level, reason: decision.reason, cause: op.reason, growth: b.growth } })
+      }
+      const pending: PendingOp = {
+        key: op.key,
+        at: op.at,
+        points: touchesPoints
+          ? {
+              key: op.key,
+              memberId: id,
+              reason: op.reason,
+              ...p,
+              debtRepaid: change.debtRepaid,
+              absorbed: change.absorbed,
+              balanceAfter: { available: b.available, pending: b.pending, debt: b.debt, expired: b.expired },
+              lotExpiresAt: lotAdded(member.lots as Balances['lots'], b.lots),
+              ...source,
+              note: op.note ?? null,
+              at: op.at,
+            }
+          : null,
+        growth:
+          change.growth !== 0
+            ? { key: op.key, memberId: id, reason: op.reason, delta: change.growth, totalAfter: b.growth, ...source, note: op.note ?? null, at: op.at }
+            : null,
+        tierChange: tierChanged
+          ? { key: op.key, memberId: id, fromLevel: member.tierLevel, toLevel: decision.level, reason: `${decision.reason} (${op.reason})`, growth: b.growth, at: op.at }
+          : null,
+        events: drafts.map((d) => ({ key: `${op.key}:${d.type}`, type: d.type, memberId: id, payload: d.payload, at: op.at })),
+      }
+      const tierFields = tierChanged
+        ? {
+            tierLevel: decision.level,
+            tierSince: op.at,
+            tierReviewAt: policy.tiers.kind === 'rolling-12-months' ? new Date(op.at.getTime() + 365 * 86_400_000) : null,
+          }
+        : {}
+      const result = await this.models.Member.updateOne(
+        { _id: id, rev: member.rev },
+        {
+          $set: {
+            'points.available': b.available,
+            'points.pending': b.pending,
+            'points.debt': b.debt,
+            'points.expired': b.expired,
+            lots: b.lots,
+            growth: b.growth,
+            growthByMonth: b.growthByMonth,
+            pendingOps: [pending],
+            ...tierFields,
+          },
+          $inc: { rev: 1 },
+        },
+      )
+      if (result.modifiedCount === 1) {
+        await this.finish({ ...member, rev: member.rev + 1, pendingOps: [pending] } as unknown as MemberDoc)
+        return { status: 'applied', change, tierLevel: decision.level }
+      }
+      // another change to this member got in first: read it and compute again
+    }
+    throw new Error(`could not apply ${op.key}: the member kept changing`)
+  }
+
+  /** Whether a change with this key has been recorded. */
+  async isDone(key: string): Promise<boolean> {
+    if (await this.models.PointsEntry.exists({ key })) return true
+    if (await this.models.GrowthEntry.exists({ key })) return true
+    return Boolean(await this.models.TierChange.exists({ key }))
+  }
+
+  /** Writes the documents of a member's pending ops (idempotently) and drops the ops. */
+  async finish(member: Pick<MemberDoc, '_id' | 'rev' | 'pendingOps'>): Promise<void> {
+    const ops = (member.pendingOps ?? []) as unknown as PendingOp[]
+    for (const op of ops) {
+      await Promise.all([
+        op.points && insertOnce(this.models.PointsEntry, op.points),
+        op.growth && insertOnce(this.models.GrowthEntry, op.growth),
+        op.tierChange && insertOnce(this.models.TierChange, op.tierChange),
+        ...op.events.map((e) => insertOnce(this.models.DomainEvent, e)),
+      ])
+    }
+    // if this loses a race, the next change to the member (or the recovery sweep) drops the ops instead
+    await this.models.Member.updateOne({ _id: member._id, rev: member.rev }, { $set: { pendingOps: [] }, $inc: { rev: 1 } })
+  }
+
+  /** Finishes ops left by processes that died between steps 2 and 3. */
+  async recover(olderThan: Date): Promise<number> {
+    const stuck = await this.models.Member.find({ 'pendingOps.at': { $lte: olderThan } }, { _id: 1, rev: 1, pendingOps: 1 }).lean<MemberDoc[]>()
+    for (const member of stuck) await this.finish(member)
+    return stuck.length
+  }
+}
+
+async function insertOnce(model: { collection: { insertOne(doc: Record<string, unknown>): Promise<unknown> } }, doc: Record<string, unknown>) {
+  try {
+    await model.collection.insertOne({ ...doc })
+  } catch (error) {
+    if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+  }
+}
+
+export function toBalances(m: Pick<MemberDoc, 'points' | 'lots' | 'growth' | 'growthByMonth'>): Balances {
+  return {
+    available: m.points?.available ?? 0,
+    pending: m.points?.pending ?? 0,
+    debt: m.points?.debt ?? 0,
+    expired: m.points?.expired ?? 0,
+    lots: ((m.lots ?? []) as Balances['lots']).map((l) => ({ earnedAt: l.earnedAt, expiresAt: l.expiresAt ?? null, remaining: l.remaining })),
+    growth: m.growth ?? 0,
+    growthByMonth: ((m.growthByMonth ?? []) as Balances['growthByMonth']).map((g) => ({ month: g.month, value: g.value })),
+  }
+}
+
+/** The expiry of a lot this change added points to (null when it added none). */
+function lotAdded(before: Balances['lots'], after: Balances['lots']): Date | null {
+  for (const lot of after) {
+    const old = before.find((l) => (l.expiresAt ?? null) === lot.expiresAt)
+    if (!old || lot.remaining > old.remaining) return lot.expiresAt === null ? null : new Date(lot.expiresAt)
+  }
+  return null
+}

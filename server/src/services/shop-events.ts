@@ -1,0 +1,129 @@
+import { ShopEventDataSchemas, type ShopEvent, type ShopEventResult, type ShopEventType, type MemberRef } from '@member-center/shared'
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+import type { TSchema } from '@sinclair/typebox'
+import { ValidationFailed } from '../errors.js'
+import type { Models } from '../models/index.js'
+import { memberRefKey } from '../repositories/members.js'
+import type { OrderService } from './orders.js'
+
+const checks = Object.fromEntries(
+  Object.entries(ShopEventDataSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema as TSchema)]),
+) as Record<ShopEventType, TypeCheck<TSchema>>
+
+const DUPLICATE_KEY = 11000
+/** an event still "received" after this long was cut off mid-way: a replay processes it again */
+const STALE_MS = 30_000
+
+/**
+ * Shop events in: each is recorded once by eventId (the inbox), its facts merged into the order, and the order
+ * settled. A replay of an applied event changes nothing and says so.
+ */
+export class ShopEventService {
+  constructor(
+    private readonly models: Models,
+    private readonly orders: OrderService,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Checks an event's data against its type's schema; throws 400 naming the first wrong field. */
+  validate(event: ShopEvent): void {
+    const check = checks[event.type]
+    const error = check.Errors(event.data).First()
+    if (error) throw new ValidationFailed(`data${error.path.replace(/\//g, '.')}: ${error.message}`)
+  }
+
+  async ingest(event: ShopEvent): Promise<ShopEventResult> {
+    this.validate(event)
+    const received = this.now()
+    try {
+      await this.models.ShopEvent.create({
+        eventId: event.eventId,
+        type: event.type,
+        occurredAt: new Date(event.occurredAt),
+        orderId: event.data.orderId,
+        data: event.data,
+        state: 'applied',
+        receivedAt: received,
+        processing: true,
+      })
+    } catch (error) {
+      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+      const existing = await this.models.ShopEvent.findOne({ eventId: event.eventId }).lean()
+      const cutOff = existing && (existing as { processing?: boolean }).processing && received.getTime() - (existing.receivedAt as Date).getTime() > STALE_MS
+      if (!cutOff) return { eventId: event.eventId, status: 'duplicate' }
+    }
+    await this.recordFacts(event)
+    const settled = await this.orders.settle(event.data.orderId)
+    const state = settled === 'parked' ? 'parked' : 'applied'
+    await this.models.ShopEvent.updateOne({ eventId: event.eventId }, { $set: { state, processing: false } })
+    return { eventId: event.eventId, status: state }
+  }
+
+  /** Merges the event's facts into the order document; every merge is idempotent and independent of arrival order. */
+  private async recordFacts(event: ShopEvent): Promise<void> {
+    const d = event.data as Record<string, unknown> & { orderId: string; member?: MemberRef }
+    const at = (field: unknown) => new Date((field as string | undefined) ?? event.occurredAt)
+    const Order = this.models.Order
+    const orderId = d.orderId
+    const ref = d.member ? { memberRef: memberRefKey(d.member) } : {}
+    const upsert = async (update: Record<string, unknown>) => {
+      try {
+        await Order.updateOne({ orderId }, { ...update, $setOnInsert: { orderId, ...(update.$setOnInsert as object) } }, { upsert: true })
+      } catch (error) {
+        if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+        await Order.updateOne({ orderId }, update)
+      }
+    }
+    switch (event.type) {
+      case 'order.paid': {
+        const lines = (d.lines as { lineId: string; sku: string; name: string; quantity: number; paidFen: number }[]).map((l) => ({
+          lineId: l.lineId,
+          sku: l.sku,
+          name: l.name,
+          quantity: l.quantity,
+          paidFen: l.paidFen,
+        }))
+        // the first payment report wins; a conflicting second one for the same order is ignored
+        await upsert({ $setOnInsert: {} })
+        await Order.updateOne({ orderId, paid: null }, { $set: { paid: { at: at(d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines }, ...ref } })
+        break
+      }
+      case 'order.shipped':
+        await upsert({ $setOnInsert: ref })
+        await Order.updateOne({ orderId, shipped: null }, { $set: { shipped: { at: at(d.shippedAt), carrier: d.carrier, trackingNo: d.trackingNo } } })
+        await this.domainEvent(`order:${orderId}:shipped`, 'order.shipped', orderId, { carrier: d.carrier, trackingNo: d.trackingNo })
+        break
+      case 'order.logistics_update': {
+        await upsert({ $setOnInsert: ref })
+        const entry = { at: at(d.at), status: d.status as string, description: (d.description as string | undefined) ?? null }
+        await Order.updateOne({ orderId, 'logistics.at': { $ne: entry.at } }, { $push: { logistics: entry } })
+        await this.domainEvent(`shop:${event.eventId}`, 'order.logistics_update', orderId, entry)
+        break
+      }
+      case 'order.delivered':
+        await upsert({ $setOnInsert: ref })
+        await Order.updateOne({ orderId, deliveredAt: null }, { $set: { deliveredAt: at(d.deliveredAt) } })
+        await this.domainEvent(`order:${orderId}:delivered`, 'order.delivered', orderId, {})
+        break
+      case 'order.refunded': {
+        await upsert({ $setOnInsert: ref })
+        const refund = { refundId: d.refundId as string, at: at(d.refundedAt), lines: d.lines as { lineId: string; refundFen: number }[] }
+        await Order.updateOne({ orderId, 'refunds.refundId': { $ne: refund.refundId } }, { $push: { refunds: refund } })
+        break
+      }
+      case 'order.cancelled':
+        await upsert({ $setOnInsert: ref })
+        await Order.updateOne({ orderId, cancelledAt: null }, { $set: { cancelledAt: at(d.cancelledAt) } })
+        break
+    }
+  }
+
+  private async domainEvent(key: string, type: string, orderId: string, payload: Record<string, unknown>) {
+    const order = await this.models.Order.findOne({ orderId }, { memberId: 1 }).lean()
+    try {
+      await this.models.DomainEvent.create({ key, type, memberId: order?.memberId ?? null, payload: { orderId, ...payload }, at: this.now() })
+    } catch (error) {
+      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+    }
+  }
+}

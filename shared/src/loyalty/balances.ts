@@ -1,0 +1,210 @@
+import type { LoyaltyPolicy } from './policy.js'
+import { addDays, shanghaiMonth, shanghaiYear, startOfShanghaiYear } from './time.js'
+
+/**
+ * A member's points and growth as pure data, and every change to them as a pure function (no I/O). The server applies
+ * these to the member document in one guarded update; the ledgers record the deltas they return.
+ *
+ * Invariants: available, pending, debt ≥ 0; the lots' remaining points add up to `available`; lots are kept oldest
+ * expiry first, so spending and reversals consume the points that would expire soonest.
+ */
+export interface Lot {
+  /** epoch ms when the points became available */
+  earnedAt: number
+  /** epoch ms when they expire; null = never */
+  expiresAt: number | null
+  remaining: number
+}
+
+export interface Balances {
+  available: number
+  pending: number
+  debt: number
+  /** points expired to date */
+  expired: number
+  lots: Lot[]
+  growth: number
+  /** growth per Shanghai month (YYYY-MM), the last 13 months, for the rolling-12-months tier policy */
+  growthByMonth: { month: string; value: number }[]
+}
+
+/** The signed change to each balance; one points-ledger entry records exactly this. */
+export interface PointsDelta {
+  available: number
+  pending: number
+  debt: number
+  expired: number
+}
+
+export interface Change {
+  balances: Balances
+  points: PointsDelta
+  growth: number
+  /** points the brand absorbed instead of recording debt (refund shortfall under the 'absorb' policy) */
+  absorbed: number
+  /** points that went to repay debt instead of becoming available */
+  debtRepaid: number
+}
+
+export class InsufficientPointsError extends Error {
+  constructor(
+    readonly requested: number,
+    readonly available: number,
+  ) {
+    super(`${requested} points requested but only ${available} available`)
+    this.name = 'InsufficientPointsError'
+  }
+}
+
+export const EMPTY_BALANCES: Balances = { available: 0, pending: 0, debt: 0, expired: 0, lots: [], growth: 0, growthByMonth: [] }
+
+const NO_DELTA: PointsDelta = { available: 0, pending: 0, debt: 0, expired: 0 }
+
+function change(before: Balances, after: Balances, extra: Partial<Change> = {}): Change {
+  return {
+    balances: after,
+    points: {
+      available: after.available - before.available,
+      pending: after.pending - before.pending,
+      debt: after.debt - before.debt,
+      expired: after.expired - before.expired,
+    },
+    growth: after.growth - before.growth,
+    absorbed: 0,
+    debtRepaid: 0,
+    ...extra,
+  }
+}
+
+function assertWhole(n: number, what: string) {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what} must be a whole number ≥ 0, got ${n}`)
+}
+
+/** When points that become available at `at` expire under the policy. */
+export function lotExpiry(at: Date, policy: Pick<LoyaltyPolicy, 'expiry'>): number | null {
+  switch (policy.expiry.kind) {
+    case 'never':
+      return null
+    case 'days':
+      return addDays(at, policy.expiry.days).getTime()
+    case 'end-of-next-year':
+      return startOfShanghaiYear(shanghaiYear(at) + 2).getTime()
+  }
+}
+
+function sortLots(lots: Lot[]): Lot[] {
+  return [...lots].sort((a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.earnedAt - b.earnedAt)
+}
+
+/** Adds points to a lot (merging with a lot of the same expiry). */
+function addLot(lots: Lot[], points: number, at: Date, expiresAt: number | null): Lot[] {
+  if (points === 0) return lots
+  const same = lots.find((l) => l.expiresAt === expiresAt)
+  if (same) return lots.map((l) => (l === same ? { ...l, remaining: l.remaining + points } : l))
+  return sortLots([...lots, { earnedAt: at.getTime(), expiresAt, remaining: points }])
+}
+
+/** Takes points from the lots that expire first. */
+function takeFromLots(lots: Lot[], points: number): Lot[] {
+  let left = points
+  const out: Lot[] = []
+  for (const lot of lots) {
+    const take = Math.min(left, lot.remaining)
+    left -= take
+    if (lot.remaining - take > 0) out.push({ ...lot, remaining: lot.remaining - take })
+  }
+  if (left > 0) throw new InsufficientPointsError(points, points - left)
+  return out
+}
+
+/** Purchase points waiting for the return window to close. */
+export function earnPending(b: Balances, points: number): Change {
+  assertWhole(points, 'points')
+  return change(b, { ...b, pending: b.pending + points })
+}
+
+/** Pending points a refund cancels. */
+export function cancelPending(b: Balances, points: number): Change {
+  assertWhole(points, 'points')
+  if (points > b.pending) throw new RangeError(`cannot cancel ${points} pending points, only ${b.pending} pending`)
+  return change(b, { ...b, pending: b.pending - points })
+}
+
+/** Points become available (repaying debt first): from pending when `fromPending`, otherwise granted directly. */
+export function credit(b: Balances, points: number, at: Date, policy: Pick<LoyaltyPolicy, 'expiry'>, fromPending = false): Change {
+  assertWhole(points, 'points')
+  if (fromPending && points > b.pending) throw new RangeError(`cannot confirm ${points} points, only ${b.pending} pending`)
+  const debtRepaid = Math.min(points, b.debt)
+  const credited = points - debtRepaid
+  const after: Balances = {
+    ...b,
+    pending: fromPending ? b.pending - points : b.pending,
+    debt: b.debt - debtRepaid,
+    available: b.available + credited,
+    lots: addLot(b.lots, credited, at, lotExpiry(at, policy)),
+  }
+  return change(b, after, { debtRepaid })
+}
+
+/**
+ * Takes available points, the soonest-expiring first. A spend must be covered; a reversal (refund of points already
+ * spent) takes what is there and the shortfall becomes debt, or is absorbed by the brand.
+ */
+export function debit(b: Balances, points: number, mode: 'spend' | 'reverse', policy: Pick<LoyaltyPolicy, 'refundShortfall'>): Change {
+  assertWhole(points, 'points')
+  if (mode === 'spend' && points > b.available) throw new InsufficientPointsError(points, b.available)
+  const taken = Math.min(points, b.available)
+  const shortfall = points - taken
+  const toDebt = policy.refundShortfall === 'debt' ? shortfall : 0
+  const after: Balances = { ...b, available: b.available - taken, lots: takeFromLots(b.lots, taken), debt: b.debt + toDebt }
+  return change(b, after, { absorbed: shortfall - toDebt })
+}
+
+/** Lots whose expiry has come: their remaining points leave `available` for `expired`. */
+export function expireDue(b: Balances, now: Date): Change {
+  const due = b.lots.filter((l) => l.expiresAt !== null && l.expiresAt <= now.getTime())
+  const points = due.reduce((sum, l) => sum + l.remaining, 0)
+  if (points === 0) return change(b, b)
+  const after: Balances = { ...b, available: b.available - points, expired: b.expired + points, lots: b.lots.filter((l) => !due.includes(l)) }
+  return change(b, after)
+}
+
+/** Growth value up (purchase, adjustment) or down (refund, adjustment); never below 0. */
+export function addGrowth(b: Balances, delta: number, at: Date): Change {
+  if (!Number.isInteger(delta)) throw new RangeError(`growth must be whole, got ${delta}`)
+  if (b.growth + delta < 0) throw new RangeError(`growth would go below 0 (${b.growth} ${delta})`)
+  const month = shanghaiMonth(at)
+  const buckets = b.growthByMonth.some((m) => m.month === month)
+    ? b.growthByMonth.map((m) => (m.month === month ? { ...m, value: m.value + delta } : m))
+    : [...b.growthByMonth, { month, value: delta }]
+  const kept = buckets.sort((x, y) => x.month.localeCompare(y.month)).slice(-13)
+  return change(b, { ...b, growth: b.growth + delta, growthByMonth: kept })
+}
+
+/** Growth of the 12 Shanghai months ending with the month of `now` (the current month counts). */
+export function rollingGrowth(b: Balances, now: Date): number {
+  const last = shanghaiMonth(now)
+  const [year, month] = last.split('-').map(Number) as [number, number]
+  const firstIndex = year * 12 + (month - 1) - 11
+  const first = `${Math.floor(firstIndex / 12)}-${String((firstIndex % 12) + 1).padStart(2, '0')}`
+  return b.growthByMonth.filter((m) => m.month >= first && m.month <= last).reduce((s, m) => s + m.value, 0)
+}
+
+/** Applies several changes in order and sums their deltas into one. */
+export function combine(b: Balances, ...steps: ((b: Balances) => Change)[]): Change {
+  let current = b
+  const total: Change = { balances: b, points: { ...NO_DELTA }, growth: 0, absorbed: 0, debtRepaid: 0 }
+  for (const step of steps) {
+    const c = step(current)
+    current = c.balances
+    total.points.available += c.points.available
+    total.points.pending += c.points.pending
+    total.points.debt += c.points.debt
+    total.points.expired += c.points.expired
+    total.growth += c.growth
+    total.absorbed += c.absorbed
+    total.debtRepaid += c.debtRepaid
+  }
+  total.balances = current
+  return total
+}

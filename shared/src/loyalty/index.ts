@@ -1,0 +1,5 @@
+export * from './time.js'
+export * from './policy.js'
+export * from './earning.js'
+export * from './balances.js'
+export * from './tiers.js'

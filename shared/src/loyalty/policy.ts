@@ -1,0 +1,42 @@
+/**
+ * The loyalty program's rules an operator can change (DESIGN.md §2). Every number is a default.
+ */
+export type ExpiryPolicy =
+  | { kind: 'end-of-next-year' } // points earned in year Y expire at the end of Y+1
+  | { kind: 'days'; days: number } // N days after they are earned
+  | { kind: 'never' }
+
+export type TierPolicy =
+  | { kind: 'lifetime' } // all growth ever earned counts
+  | { kind: 'rolling-12-months' } // growth of the last 12 months; upgrades at once, downgrades at the annual review
+
+export interface LoyaltyPolicy {
+  /** points per whole yuan paid, before the tier and member-day multipliers */
+  pointsPerYuan: number
+  /** growth value per whole yuan paid */
+  growthPerYuan: number
+  /** purchase points stay pending this many days after delivery */
+  returnWindowDays: number
+  /** …or this many days after payment when no delivery is reported */
+  maxPendingDays: number
+  /** when a purchase's growth counts: when its points confirm, or at payment */
+  growthCountsAt: 'confirm' | 'payment'
+  /** a refund of points already spent: the shortfall becomes debt later earnings repay, or the brand absorbs it */
+  refundShortfall: 'debt' | 'absorb'
+  expiry: ExpiryPolicy
+  /** a points.expiring event this many days before a lot expires */
+  expiryReminderDays: number
+  tiers: TierPolicy
+}
+
+export const DEFAULT_LOYALTY_POLICY: LoyaltyPolicy = {
+  pointsPerYuan: 1,
+  growthPerYuan: 1,
+  returnWindowDays: 7,
+  maxPendingDays: 15,
+  growthCountsAt: 'confirm',
+  refundShortfall: 'debt',
+  expiry: { kind: 'end-of-next-year' },
+  expiryReminderDays: 30,
+  tiers: { kind: 'lifetime' },
+}

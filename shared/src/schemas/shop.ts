@@ -1,0 +1,121 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+/** How the shop names the member: at least one of these. */
+export const MemberRefSchema = Type.Object(
+  {
+    memberId: Type.Optional(Type.String({ pattern: '^[0-9a-f]{24}$' })),
+    openid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    unionid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    phone: Type.Optional(Type.String({ pattern: '^\\+?\\d{6,15}$' })),
+  },
+  { minProperties: 1, description: 'member id, openid, unionid or phone (at least one)' },
+)
+export type MemberRef = Static<typeof MemberRefSchema>
+
+const Fen = Type.Integer({ minimum: 0, description: 'an amount in fen (1/100 yuan)' })
+const Id = Type.String({ minLength: 1, maxLength: 128 })
+const Time = Type.String({ format: 'date-time' })
+
+export const OrderLineSchema = Type.Object({
+  lineId: Id,
+  sku: Type.String({ maxLength: 128 }),
+  name: Type.String({ maxLength: 256 }),
+  quantity: Type.Integer({ minimum: 1 }),
+  paidFen: Fen,
+})
+
+export const ShopEventDataSchemas = {
+  'order.paid': Type.Object({
+    orderId: Id,
+    member: MemberRefSchema,
+    lines: Type.Array(OrderLineSchema, { minItems: 1, maxItems: 500 }),
+    paidAt: Type.Optional(Time),
+    channel: Type.Optional(Type.String({ maxLength: 64 })),
+    store: Type.Optional(Type.String({ maxLength: 128 })),
+  }),
+  'order.shipped': Type.Object({
+    orderId: Id,
+    member: Type.Optional(MemberRefSchema),
+    carrier: Type.String({ minLength: 1, maxLength: 64 }),
+    trackingNo: Type.String({ minLength: 1, maxLength: 64 }),
+    shippedAt: Type.Optional(Time),
+  }),
+  'order.logistics_update': Type.Object({
+    orderId: Id,
+    member: Type.Optional(MemberRefSchema),
+    status: Type.String({ minLength: 1, maxLength: 64, description: 'e.g. in_transit, exception, returned, failed_delivery' }),
+    at: Type.Optional(Time),
+    description: Type.Optional(Type.String({ maxLength: 512 })),
+  }),
+  'order.delivered': Type.Object({ orderId: Id, member: Type.Optional(MemberRefSchema), deliveredAt: Type.Optional(Time) }),
+  'order.refunded': Type.Object({
+    orderId: Id,
+    member: Type.Optional(MemberRefSchema),
+    refundId: Id,
+    lines: Type.Array(Type.Object({ lineId: Id, refundFen: Type.Integer({ minimum: 1 }) }), { minItems: 1, maxItems: 500 }),
+    refundedAt: Type.Optional(Time),
+  }),
+  'order.cancelled': Type.Object({ orderId: Id, member: Type.Optional(MemberRefSchema), cancelledAt: Type.Optional(Time) }),
+} satisfies Record<string, TSchema>
+
+export type ShopEventType = keyof typeof ShopEventDataSchemas
+export const SHOP_EVENT_TYPES = Object.keys(ShopEventDataSchemas) as ShopEventType[]
+export type ShopEventData<T extends ShopEventType> = Static<(typeof ShopEventDataSchemas)[T]>
+
+const examples: Record<ShopEventType, unknown> = {
+  'order.paid': {
+    eventId: 'evt_20261123_0001',
+    type: 'order.paid',
+    occurredAt: '2026-11-23T10:15:00+08:00',
+    data: {
+      orderId: 'SO20261123001',
+      member: { openid: 'oAbc123…' },
+      paidAt: '2026-11-23T10:15:00+08:00',
+      channel: 'mall',
+      store: 'online',
+      lines: [{ lineId: '1', sku: 'RING-18K-001', name: '18K 金戒指', quantity: 1, paidFen: 329900 }],
+    },
+  },
+  'order.shipped': { eventId: 'evt_2', type: 'order.shipped', occurredAt: '2026-11-23T18:00:00+08:00', data: { orderId: 'SO20261123001', carrier: 'SF', trackingNo: 'SF1234567890' } },
+  'order.logistics_update': {
+    eventId: 'evt_3',
+    type: 'order.logistics_update',
+    occurredAt: '2026-11-24T09:00:00+08:00',
+    data: { orderId: 'SO20261123001', status: 'in_transit', at: '2026-11-24T09:00:00+08:00', description: '已到达上海转运中心' },
+  },
+  'order.delivered': { eventId: 'evt_4', type: 'order.delivered', occurredAt: '2026-11-25T14:30:00+08:00', data: { orderId: 'SO20261123001' } },
+  'order.refunded': {
+    eventId: 'evt_5',
+    type: 'order.refunded',
+    occurredAt: '2026-11-26T11:00:00+08:00',
+    data: { orderId: 'SO20261123001', refundId: 'RF001', lines: [{ lineId: '1', refundFen: 100000 }] },
+  },
+  'order.cancelled': { eventId: 'evt_6', type: 'order.cancelled', occurredAt: '2026-11-23T10:20:00+08:00', data: { orderId: 'SO20261123002' } },
+}
+
+export const ShopEventSchema = Type.Object(
+  {
+    eventId: Type.String({ minLength: 1, maxLength: 128, description: 'unique per event; a replay with the same id changes nothing' }),
+    type: Type.Union(SHOP_EVENT_TYPES.map((t) => Type.Literal(t))),
+    occurredAt: Time,
+    data: Type.Object({ orderId: Id }, { additionalProperties: true, description: 'per type: see the examples' }),
+  },
+  { examples: Object.values(examples) },
+)
+export type ShopEvent = Static<typeof ShopEventSchema>
+
+export const ShopEventBatchSchema = Type.Object({ events: Type.Array(ShopEventSchema, { minItems: 1, maxItems: 500 }) })
+
+export const ShopEventResultSchema = Type.Object({
+  eventId: Type.String(),
+  status: Type.Union([Type.Literal('applied'), Type.Literal('duplicate'), Type.Literal('parked')], {
+    description: 'applied; duplicate: this eventId was received before and nothing changed; parked: kept until its member appears',
+  }),
+})
+export type ShopEventResult = Static<typeof ShopEventResultSchema>
+
+export const ShopEventBatchResultSchema = Type.Object({
+  results: Type.Array(
+    Type.Union([ShopEventResultSchema, Type.Object({ eventId: Type.String(), status: Type.Literal('rejected'), code: Type.String(), message: Type.String() })]),
+  ),
+})

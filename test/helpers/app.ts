@@ -40,7 +40,7 @@ export interface TestContext {
 export async function startTestApp(overrides: Partial<AppOptions> = {}, clock = new TestClock()): Promise<TestContext> {
   const sandbox = await startSandbox()
   const database = freshDatabaseUri()
-  const fastify = Fastify({ logger: false })
+  const fastify = Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false })
   await fastify.register(app, {
     MONGODB_URI: database.uri,
     JWT_SECRET: TEST_JWT_SECRET,

@@ -83,7 +83,7 @@ export class OrderService {
       const confirmAt = this.confirmAt(order, await this.deps.policies.current())
       if (confirmAt.getTime() > now.getTime()) return confirmAt
       const policy = await this.deps.policies.current()
-      const lines = [...(order.lines as LineState[])]
+      const lines = [...((order.lines ?? []) as LineState[])]
       for (let i = 0; i < lines.length; i++) {
         const st = lines[i]!
         if (st.confirmed || !st.earnApplied) continue
@@ -131,7 +131,7 @@ export class OrderService {
       tierMultiplier: (await this.deps.tiers.current()).find((t) => t.level === member.tierLevel)?.pointsMultiplier ?? 1,
       memberDayMultiplier: this.deps.memberDayMultiplier?.(order.paid.at as Date) ?? 1,
     }
-    const states = new Map((order.lines as LineState[]).map((l) => [l.lineId, l]))
+    const states = new Map(((order.lines ?? []) as LineState[]).map((l) => [l.lineId, l]))
     const refunds = canonicalRefunds(order)
     const paidAt = order.paid.at as Date
     const lines: LineState[] = []

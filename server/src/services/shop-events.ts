@@ -1,10 +1,15 @@
 import { ShopEventDataSchemas, type ShopEvent, type ShopEventResult, type ShopEventType, type MemberRef } from '@member-center/shared'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
-import type { TSchema } from '@sinclair/typebox'
+import { FormatRegistry, type TSchema } from '@sinclair/typebox'
 import { ValidationFailed } from '../errors.js'
 import type { Models } from '../models/index.js'
 import { memberRefKey } from '../repositories/members.js'
 import type { OrderService } from './orders.js'
+
+// the compiled checks use TypeBox's own format registry (Fastify's ajv has its own)
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) && !Number.isNaN(Date.parse(v)))
+}
 
 const checks = Object.fromEntries(
   Object.entries(ShopEventDataSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema as TSchema)]),

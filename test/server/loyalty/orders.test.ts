@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { reconcile } from '../../../server/src/services/reconcile.js'
+import { startTestApp, type TestContext } from '../../helpers/app.js'
+import { shop } from '../../helpers/shop.js'
+
+/** Order events → pending points → confirmation → refunds, through the signed webhook and the job runner. */
+describe('order points lifecycle', () => {
+  let t: TestContext
+  beforeAll(async () => {
+    t = await startTestApp()
+  })
+  afterAll(async () => {
+    await t.close()
+  })
+
+  const balances = async (memberId: string) => {
+    const m = (await t.app.db.models.Member.findById(memberId).lean())!
+    return { available: m.points!.available, pending: m.points!.pending, debt: m.points!.debt, growth: m.growth, tierLevel: m.tierLevel }
+  }
+  const send = async (event: unknown) => {
+    const response = await t.sendEvent(event)
+    expect(response.statusCode, response.body).toBe(200)
+    return response.json()
+  }
+  const expectReconciled = async () => {
+    const { differences } = await reconcile(t.app.db.models, t.app.ledger)
+    expect(differences, JSON.stringify(differences)).toEqual([])
+  }
+
+  it('earns pending points per line (whole yuan × tier multiplier) and no growth until they confirm', async () => {
+    const { memberId } = await t.login('orders-pending')
+    const orderId = shop.orderId()
+    const result = await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 12_999 }, { lineId: '2', paidFen: 50_050 }], '2026-03-10T10:00:00+08:00'))
+    expect(result.status).toBe('applied')
+    expect(await balances(memberId)).toMatchObject({ available: 0, pending: 129 + 500, growth: 0 })
+    const entries = await t.app.db.models.PointsEntry.find({ orderId }).lean()
+    expect(entries.map((e) => [e.key, e.pending]).sort()).toEqual([
+      [`order:${orderId}:line:1:earn`, 129],
+      [`order:${orderId}:line:2:earn`, 500],
+    ])
+    await expectReconciled()
+  })
+
+  it('confirms 7 days after delivery: points become available (one lot) and growth counts', async () => {
+    const { memberId } = await t.login('orders-confirm')
+    const orderId = shop.orderId()
+    t.clock.set('2026-03-10T02:00:00Z')
+    await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 100_000 }], '2026-03-10T10:00:00+08:00'))
+    await send(shop.shipped(orderId, '2026-03-11T10:00:00+08:00'))
+    await send(shop.delivered(orderId, '2026-03-12T10:00:00+08:00'))
+    t.clock.set('2026-03-19T01:59:00Z') // 6 days 23 h 59 min after delivery
+    await t.app.jobs.drain()
+    expect(await balances(memberId)).toMatchObject({ available: 0, pending: 1000 })
+    t.clock.set('2026-03-19T02:00:00Z')
+    await t.app.jobs.drain()
+    expect(await balances(memberId)).toMatchObject({ available: 1000, pending: 0, growth: 1000 })
+    const member = (await t.app.db.models.Member.findById(memberId).lean())!
+    // earned in 2026 → expires at the end of 2027, Shanghai time
+    expect(member.lots).toEqual([expect.objectContaining({ remaining: 1000, expiresAt: Date.parse('2027-12-31T16:00:00Z') })])
+    expect(await t.app.db.models.DomainEvent.countDocuments({ type: 'points.confirmed', memberId })).toBe(1)
+    expect(await t.app.db.models.DomainEvent.countDocuments({ type: 'order.shipped', 'payload.orderId': orderId })).toBe(1)
+    await expectReconciled()
+  })
+
+  it('confirms 15 days after payment when no delivery is reported', async () => {
+    const { memberId } = await t.login('orders-no-delivery')
+    const orderId = shop.orderId()
+    t.clock.set('2026-04-01T00:00:00Z')
+    await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 20_000 }], '2026-04-01T08:00:00+08:00'))
+    t.clock.set('2026-04-15T23:59:00Z')
+    await t.app.jobs.drain()
+    expect((await balances(memberId)).available).toBe(0)
+    t.clock.set('2026-04-16T00:00:00Z')
+    await t.app.jobs.drain()
+    expect(await balances(memberId)).toMatchObject({ available: 200, pending: 0 })
+  })
+
+  it('reverses a partial refund inside the window from pending, at the rate the line earned', async () => {
+    const { memberId } = await t.login('orders-partial')
+    const orderId = shop.orderId()
+    t.clock.set('2026-05-01T00:00:00Z')
+    await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 30_000 }, { lineId: '2', paidFen: 10_000 }], '2026-05-01T08:00:00+08:00'))
+    await send(shop.refunded(orderId, 'RF1', [{ lineId: '1', refundFen: 10_050 }], '2026-05-02T08:00:00+08:00'))
+    // line 1: 300 yuan earned 300; 199.50 yuan left earns 199 → 101 reversed; line 2 untouched
+    expect(await balances(memberId)).toMatchObject({ pending: 199 + 100, available: 0 })
+    await send(shop.refunded(orderId, 'RF2', [{ lineId: '1', refundFen: 19_950 }], '2026-05-03T08:00:00+08:00'))
+    expect(await balances(memberId)).toMatchObject({ pending: 100 })
+    t.clock.set('2026-05-20T00:00:00Z')
+    await t.app.jobs.drain()
+    expect(await balances(memberId)).toMatchObject({ pending: 0, available: 100, growth: 100 })
+    await expectReconciled()
+  })
+
+  it('takes a refund after confirmation from available points and growth', async () => {
+    const { memberId } = await t.login('orders-late-refund')
+    const orderId = shop.orderId()
+    t.clock.set('2026-06-01T00:00:00Z')
+    await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 50_000 }], '2026-06-01T08:00:00+08:00'))
+    t.clock.set('2026-06-20T00:00:00Z')
+    await t.app.jobs.drain()
+    expect(await balances(memberId)).toMatchObject({ available: 500, growth: 500 })
+    await send(shop.refunded(orderId, 'RF-late', [{ lineId: '1', refundFen: 20_000 }], '2026-06-21T08:00:00+08:00'))
+    expect(await balances(memberId)).toMatchObject({ available: 300, growth: 300, debt: 0 })
+    await expectReconciled()
+  })
+
+  it('turns a refund of points already spent into debt, which the next earnings repay first', async () => {
+    const { memberId } = await t.login('orders-debt')
+    const admin = t.adminToken()
+    const orderId = shop.orderId()
+    t.clock.set('2026-07-01T00:00:00Z')
+    await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 40_000 }], '2026-07-01T08:00:00+08:00'))
+    t.clock.set('2026-07-20T00:00:00Z')
+    await t.app.jobs.drain()
+    // the member spends 350 of 400
+    const spend = await t.app.inject({
+      method: 'POST',
+      url: `/api/admin/members/${memberId}/adjustments`,
+      headers: { authorization: `Bearer ${admin}` },
+      payload: { kind: 'points', delta: -350, reason: 'redeemed in store', requestId: 'spend-debt-0001' },
+    })
+    expect(spend.statusCode).toBe(200)
+    await send(shop.refunded(orderId, 'RF-all', [{ lineId: '1', refundFen: 40_000 }], '2026-07-21T08:00:00+08:00'))
+    expect(await balances(memberId)).toMatchObject({ available: 0, debt: 350, growth: 0 })
+    // a later purchase of 500 yuan confirms: 350 repay the debt, 150 become available
+    const next = shop.orderId()
+    await send(shop.paid(next, { memberId }, [{ lineId: '1', paidFen: 50_000 }], '2026-07-22T08:00:00+08:00'))
+    t.clock.set('2026-08-10T00:00:00Z')
+    await t.app.jobs.drain()
+    expect(await balances(memberId)).toMatchObject({ available: 150, debt: 0, growth: 500 })
+    const confirm = await t.app.db.models.PointsEntry.findOne({ key: `order:${next}:line:1:confirm` }).lean()
+    expect(confirm).toMatchObject({ available: 150, pending: -500, debt: -350, debtRepaid: 350 })
+    await expectReconciled()
+  })
+
+  it('lets the brand absorb the shortfall instead, under that policy', async () => {
+    const { memberId } = await t.login('orders-absorb')
+    const admin = t.adminToken()
+    const policy = await t.app.inject({ method: 'PATCH', url: '/api/admin/loyalty-policy', headers: { authorization: `Bearer ${admin}` }, payload: { refundShortfall: 'absorb' } })
+    expect(policy.statusCode).toBe(200)
+    try {
+      const orderId = shop.orderId()
+      t.clock.set('2026-09-01T00:00:00Z')
+      await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 10_000 }], '2026-09-01T08:00:00+08:00'))
+      t.clock.set('2026-09-20T00:00:00Z')
+      await t.app.jobs.drain()
+      await t.app.adjustments.adjust(memberId, { kind: 'points', delta: -80, reason: 'redeemed', requestId: 'absorb-spend-01' }, { actor: 'test', role: 'admin' })
+      await send(shop.refunded(orderId, 'RF', [{ lineId: '1', refundFen: 10_000 }], '2026-09-21T08:00:00+08:00'))
+      expect(await balances(memberId)).toMatchObject({ available: 0, debt: 0 })
+      const entry = await t.app.db.models.PointsEntry.findOne({ key: `order:${orderId}:line:1:refund:RF` }).lean()
+      expect(entry).toMatchObject({ available: -20, absorbed: 80 })
+    } finally {
+      await t.app.policies.update({ refundShortfall: 'debt' }, 'test')
+    }
+  })
+
+  it('cancels every pending point of a cancelled order', async () => {
+    const { memberId } = await t.login('orders-cancel')
+    const orderId = shop.orderId()
+    t.clock.set('2026-10-01T00:00:00Z')
+    await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 10_000 }, { lineId: '2', paidFen: 5_000 }], '2026-10-01T08:00:00+08:00'))
+    await send(shop.cancelled(orderId, '2026-10-01T09:00:00+08:00'))
+    expect(await balances(memberId)).toMatchObject({ pending: 0, available: 0 })
+    t.clock.set('2026-10-30T00:00:00Z')
+    await t.app.jobs.drain()
+    expect(await balances(memberId)).toMatchObject({ pending: 0, available: 0, growth: 0 })
+  })
+
+  it('keeps an event for a member not yet known and applies it when they first log in', async () => {
+    const orderId = shop.orderId()
+    const { sandboxOpenid } = await import('../../../tools/wechat-sandbox/users.js')
+    const { TEST_APPID } = await import('../../helpers/sandbox.js')
+    const openid = sandboxOpenid(TEST_APPID, 'orders-newcomer')
+    const parked = await send(shop.paid(orderId, { openid }, [{ lineId: '1', paidFen: 8_800 }], '2026-10-02T08:00:00+08:00'))
+    expect(parked.status).toBe('parked')
+    const { memberId } = await t.login('orders-newcomer')
+    expect(await balances(memberId)).toMatchObject({ pending: 88 })
+    expect((await t.app.db.models.ShopEvent.findOne({ eventId: parked.eventId }).lean())!.state).toBe('applied')
+  })
+})

@@ -52,7 +52,7 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
   } else {
     const ferretdb = buildFerretDb()
     kind = 'ferretdb'
-    description = `FerretDB v1.24.2 (sqlite backend) on 127.0.0.1:${port}`
+    description = `FerretDB v1.24.2 (sqlite backend, atomic-updates patch) on 127.0.0.1:${port}`
     const stateDir = path.join(dataDir, 'state')
     mkdirSync(stateDir, { recursive: true })
     child = spawn(

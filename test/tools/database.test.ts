@@ -30,3 +30,24 @@ describe('the test database', () => {
     }
   })
 })
+
+describe('the test database under concurrency', () => {
+  it('applies concurrent updates of one document atomically, as MongoDB does (none lost, one CAS winner)', async () => {
+    const client = new MongoClient(inject('mongoUri'), { maxPoolSize: 50, serverSelectionTimeoutMS: 5000 })
+    try {
+      const coll = client.db(`atomic_${Date.now()}`).collection<{ _id: number; n: number; arr: number[]; rev: number }>('doc')
+      await coll.insertOne({ _id: 1, n: 0, arr: [], rev: 0 })
+      await Promise.all(Array.from({ length: 50 }, () => coll.updateOne({ _id: 1 }, { $inc: { n: 1 } })))
+      await Promise.all(Array.from({ length: 50 }, (_, i) => coll.updateOne({ _id: 1 }, { $push: { arr: i } })))
+      await Promise.all(Array.from({ length: 50 }, () => coll.findOneAndUpdate({ _id: 1 }, { $inc: { n: 1 } })))
+      const cas = await Promise.all(Array.from({ length: 50 }, () => coll.updateOne({ _id: 1, rev: 0 }, { $inc: { rev: 1 } })))
+      const doc = (await coll.findOne({ _id: 1 }))!
+      expect(doc.n).toBe(100)
+      expect(doc.arr).toHaveLength(50)
+      expect(cas.filter((r) => r.modifiedCount === 1)).toHaveLength(1)
+      await coll.drop()
+    } finally {
+      await client.close()
+    }
+  })
+})

@@ -27,7 +27,7 @@ export class MemberRepository {
           { openid: identity.openid },
           {
             $set: { lastLoginAt: now, ...(identity.unionid ? { unionid: identity.unionid } : {}) },
-            $setOnInsert: { nickname: defaultNickname(identity.openid), growth: 0, points: { available: 0, pending: 0 } },
+            $setOnInsert: { nickname: defaultNickname(identity.openid), growth: 0, points: { available: 0, pending: 0, debt: 0, expired: 0 }, lots: [], growthByMonth: [], tierLevel: 1, rev: 0, pendingOps: [] },
           },
           { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
         )

@@ -100,7 +100,7 @@ export class LedgerService {
               debtRepaid: change.debtRepaid,
               absorbed: change.absorbed,
               balanceAfter: { available: b.available, pending: b.pending, debt: b.debt, expired: b.expired },
-              lotExpiresAt: lotAdded(member.lots as Balances['lots'], b.lots),
+              lotExpiresAt: lotAdded((member.lots ?? []) as Balances["lots"], b.lots),
               ...source,
               note: op.note ?? null,
               at: op.at,
@@ -123,7 +123,7 @@ export class LedgerService {
           }
         : {}
       const result = await this.models.Member.updateOne(
-        { _id: id, rev: member.rev },
+        { _id: id, ...revIs(member.rev) },
         {
           $set: {
             'points.available': b.available,
@@ -140,7 +140,7 @@ export class LedgerService {
         },
       )
       if (result.modifiedCount === 1) {
-        await this.finish({ ...member, rev: member.rev + 1, pendingOps: [pending] } as unknown as MemberDoc)
+        await this.finish({ ...member, rev: (member.rev ?? 0) + 1, pendingOps: [pending] } as unknown as MemberDoc)
         return { status: 'applied', change, tierLevel: decision.level }
       }
       // another change to this member got in first: read it and compute again
@@ -167,7 +167,7 @@ export class LedgerService {
       ])
     }
     // if this loses a race, the next change to the member (or the recovery sweep) drops the ops instead
-    await this.models.Member.updateOne({ _id: member._id, rev: member.rev }, { $set: { pendingOps: [] }, $inc: { rev: 1 } })
+    await this.models.Member.updateOne({ _id: member._id, ...revIs(member.rev) }, { $set: { pendingOps: [] }, $inc: { rev: 1 } })
   }
 
   /** Finishes ops left by processes that died between steps 2 and 3. */
@@ -176,6 +176,11 @@ export class LedgerService {
     for (const member of stuck) await this.finish(member)
     return stuck.length
   }
+}
+
+/** A filter on the revision read (a member written before revisions existed has none). */
+function revIs(rev: number | null | undefined) {
+  return rev == null ? { rev: { $exists: false } } : { rev }
 }
 
 async function insertOnce(model: { collection: { insertOne(doc: Record<string, unknown>): Promise<unknown> } }, doc: Record<string, unknown>) {

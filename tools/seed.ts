@@ -1,11 +1,11 @@
-import type { Models } from '../server/src/models/index.js'
-import { defaultNickname } from '../server/src/repositories/members.js'
+import { addGrowth, combine, credit, earnPending, type Balances } from '@member-center/shared'
+import type { FastifyInstance } from 'fastify'
 import { sandboxOpenid, sandboxUnionid } from './wechat-sandbox/users.js'
 
 /**
  * Demo members for the sandbox's demo users, so the demo opens on cards with something on them. Dave is left out:
- * he joins on his first login, as a new member would.
- * TODO(loyalty core): once the points and growth ledgers exist, seed through them instead of setting balances.
+ * he joins on his first login, as a new member would. Balances go through the ledger like any other change (as an
+ * opening balance migrated from an old CRM would), so `npm run reconcile` holds for the demo too.
  */
 export const DEMO_MEMBERS = [
   { user: 'alice', nickname: 'Alice', growth: 12_680, available: 3_560, pending: 420, phone: '13800138000', birthday: '06-18' },
@@ -14,30 +14,46 @@ export const DEMO_MEMBERS = [
 ] as const
 
 /** Seeds the demo members when there are no members yet; returns how many it created. */
-export async function seedDemo(models: Models, appid: string): Promise<number> {
-  if ((await models.Member.countDocuments()) > 0) return 0
+export async function seedDemo(app: FastifyInstance, appid: string): Promise<number> {
+  const { Member } = app.db.models
+  if ((await Member.countDocuments()) > 0) return 0
+  const at = app.now()
   for (const m of DEMO_MEMBERS) {
     const openid = sandboxOpenid(appid, m.user)
-    await models.Member.updateOne(
+    await Member.updateOne(
       { openid },
       {
         $setOnInsert: {
           openid,
           unionid: sandboxUnionid(m.user),
-          nickname: m.nickname ?? defaultNickname(openid),
-          growth: m.growth,
-          points: { available: m.available, pending: m.pending, debt: 0, expired: 0 },
-          lots: m.available ? [{ earnedAt: Date.now(), expiresAt: null, remaining: m.available }] : [],
+          nickname: m.nickname,
+          phone: m.phone,
+          birthday: m.birthday,
+          growth: 0,
+          points: { available: 0, pending: 0, debt: 0, expired: 0 },
+          lots: [],
           growthByMonth: [],
           tierLevel: 1,
           rev: 0,
           pendingOps: [],
-          phone: m.phone,
-          birthday: m.birthday,
         },
       },
       { upsert: true },
     )
+    const member = (await Member.findOne({ openid }, { _id: 1 }).lean())!
+    await app.ledger.apply(member._id, {
+      key: `seed:${m.user}:opening-balance`,
+      reason: 'opening balance',
+      at,
+      note: 'demo data',
+      compute: (b, { policy }) =>
+        combine(
+          b,
+          (x: Balances) => addGrowth(x, m.growth, at),
+          (x: Balances) => credit(x, m.available, at, policy),
+          (x: Balances) => earnPending(x, m.pending),
+        ),
+    })
   }
   return DEMO_MEMBERS.length
 }

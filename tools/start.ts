@@ -71,7 +71,7 @@ try {
   const server = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' } })
   await server.register(app, config)
   await server.ready()
-  const seeded = await seedDemo(server.db.models, config.WECHAT_APPID)
+  const seeded = await seedDemo(server, config.WECHAT_APPID)
   await server.listen({ port: config.PORT, host: config.HOST })
   stops.push(() => server.close())
 

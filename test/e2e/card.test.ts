@@ -22,7 +22,7 @@ describe('the H5 mini-program in a browser', () => {
   beforeAll(async () => {
     if (!existsSync(path.join(H5_DIR, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5` first (npm test does)')
     t = await startTestApp({ H5_DIR, now: () => new Date() })
-    await seedDemo(t.app.db.models, TEST_APPID)
+    await seedDemo(t.app, TEST_APPID)
     appUrl = await t.app.listen({ port: 0, host: '127.0.0.1' })
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -69,6 +69,8 @@ export class JobRunner {
     const leaseMs = this.options.leaseMs ?? 60_000
     const job = await this.models.Job.findOneAndUpdate(
       {
+        // only the types this worker can run: a process without a handler leaves the job to one that has it
+        type: { $in: [...this.handlers.keys()] },
         $or: [
           { state: 'queued', dueAt: { $lte: now } },
           { state: 'running', leaseUntil: { $lte: now } },

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestApp, type TestContext } from '../../helpers/app.js'
+import { shop } from '../../helpers/shop.js'
+
+describe('tiers follow growth', () => {
+  let t: TestContext
+  beforeAll(async () => {
+    t = await startTestApp()
+  })
+  afterAll(async () => {
+    await t.close()
+  })
+
+  const member = async (id: string) => (await t.app.db.models.Member.findById(id).lean())!
+  const growth = (memberId: string, delta: number, requestId: string) =>
+    t.app.adjustments.adjust(memberId, { kind: 'growth', delta, reason: 'test', requestId }, { actor: 'test', role: 'admin' })
+
+  describe('lifetime policy', () => {
+    it('upgrades exactly at a threshold, logs the change with its reason and emits tier.changed', async () => {
+      const { memberId } = await t.login('tier-life-up')
+      await growth(memberId, 8_000, 'life-up-0000001')
+      expect((await member(memberId)).tierLevel).toBe(1)
+      await growth(memberId, 1, 'life-up-0000002')
+      expect((await member(memberId)).tierLevel).toBe(2)
+      const log = await t.app.db.models.TierChange.find({ memberId }).lean()
+      expect(log).toEqual([expect.objectContaining({ fromLevel: 1, toLevel: 2, reason: 'upgrade (adjust)', growth: 8_001 })])
+      const events = await t.app.db.models.DomainEvent.find({ type: 'tier.changed', memberId }).lean()
+      expect(events).toHaveLength(1)
+      expect(events[0]!.payload).toMatchObject({ fromLevel: 1, toLevel: 2, reason: 'upgrade' })
+    })
+
+    it('jumps several tiers at once and comes back down when a refund takes growth back', async () => {
+      const { memberId } = await t.login('tier-life-refund')
+      const orderId = shop.orderId()
+      t.clock.set('2026-03-01T00:00:00Z')
+      await t.sendEvent(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 18_000_100 }], '2026-03-01T08:00:00+08:00'))
+      expect((await member(memberId)).tierLevel).toBe(1) // growth counts at confirmation
+      t.clock.set('2026-03-20T00:00:00Z')
+      await t.app.jobs.drain()
+      expect((await member(memberId)).tierLevel).toBe(4) // 180,001 → diamond
+      await t.sendEvent(shop.refunded(orderId, 'RF', [{ lineId: '1', refundFen: 100 }], '2026-03-21T08:00:00+08:00'))
+      expect(await member(memberId)).toMatchObject({ growth: 180_000, tierLevel: 3 })
+      const log = await t.app.db.models.TierChange.find({ memberId }).sort({ at: 1 }).lean()
+      expect(log.map((c) => [c.fromLevel, c.toLevel, c.reason])).toEqual([
+        [1, 4, 'upgrade (confirm)'],
+        [4, 3, 'downgrade (refund)'],
+      ])
+    })
+
+    it('counts growth at payment under that policy switch', async () => {
+      const { memberId } = await t.login('tier-at-payment')
+      await t.app.policies.update({ growthCountsAt: 'payment' }, 'test')
+      try {
+        const orderId = shop.orderId()
+        await t.sendEvent(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 900_000 }], '2026-03-01T08:00:00+08:00'))
+        expect(await member(memberId)).toMatchObject({ growth: 9_000, tierLevel: 2 })
+        await t.sendEvent(shop.refunded(orderId, 'RF', [{ lineId: '1', refundFen: 900_000 }], '2026-03-02T08:00:00+08:00'))
+        expect(await member(memberId)).toMatchObject({ growth: 0, tierLevel: 1 })
+      } finally {
+        await t.app.policies.update({ growthCountsAt: 'confirm' }, 'test')
+      }
+    })
+  })
+
+  describe('rolling 12 months with an annual review', () => {
+    it('upgrades at once, keeps the tier until the review, then keeps what the last 12 months reach', async () => {
+      await t.app.policies.update({ tiers: { kind: 'rolling-12-months' } }, 'test')
+      try {
+        const { memberId } = await t.login('tier-rolling')
+        t.clock.set('2026-01-15T00:00:00Z')
+        await growth(memberId, 90_000, 'rolling-0000001')
+        let m = await member(memberId)
+        expect(m.tierLevel).toBe(3)
+        expect(m.tierReviewAt?.toISOString()).toBe('2027-01-15T00:00:00.000Z')
+
+        // half a year later a refund-like correction lowers growth: no downgrade before the review
+        t.clock.set('2026-07-01T00:00:00Z')
+        await growth(memberId, -20_000, 'rolling-0000002')
+        expect((await member(memberId)).tierLevel).toBe(3)
+
+        // more growth in December; at the review (January 2027) the last 12 months hold only that
+        t.clock.set('2026-12-10T00:00:00Z')
+        await growth(memberId, 10_000, 'rolling-0000003')
+        t.clock.set('2027-01-15T00:00:00Z')
+        await t.app.sweeps.reviewTiers(t.clock.now())
+        m = await member(memberId)
+        // Feb 2026 – Jan 2027: −20,000 (July) + 10,000 (December) = nothing → the entry tier
+        expect(m.tierLevel).toBe(1)
+        expect(m.tierReviewAt?.toISOString()).toBe('2028-01-15T00:00:00.000Z')
+        const last = await t.app.db.models.TierChange.findOne({ memberId }).sort({ at: -1 }).lean()
+        expect(last).toMatchObject({ fromLevel: 3, toLevel: 1, reason: 'review (annual review)' })
+      } finally {
+        await t.app.policies.update({ tiers: { kind: 'lifetime' } }, 'test')
+      }
+    })
+
+    it('keeps the tier at the review when the last 12 months still reach it, and moves the review a year on', async () => {
+      await t.app.policies.update({ tiers: { kind: 'rolling-12-months' } }, 'test')
+      try {
+        const { memberId } = await t.login('tier-rolling-keep')
+        t.clock.set('2026-02-01T00:00:00Z')
+        await growth(memberId, 10_000, 'rolling-keep-001')
+        t.clock.set('2026-11-01T00:00:00Z')
+        await growth(memberId, 9_000, 'rolling-keep-002')
+        t.clock.set('2027-02-01T00:00:00Z')
+        await t.app.sweeps.reviewTiers(t.clock.now())
+        const m = await member(memberId)
+        // Mar 2026 – Feb 2027 holds 9,000 ≥ 8,001: still gold
+        expect(m.tierLevel).toBe(2)
+        expect(m.tierReviewAt?.toISOString()).toBe('2028-02-01T00:00:00.000Z')
+      } finally {
+        await t.app.policies.update({ tiers: { kind: 'lifetime' } }, 'test')
+      }
+    })
+  })
+})

@@ -25,6 +25,8 @@ export interface TestContext {
   app: FastifyInstance
   sandbox: TestSandbox
   databaseName: string
+  /** the URI of this test's database */
+  databaseUri: string
   clock: TestClock
   /** POSTs signed shop events (one, or a batch) */
   sendEvent(event: unknown): Promise<import('light-my-request').Response>
@@ -63,6 +65,7 @@ export async function startTestApp(overrides: Partial<AppOptions> = {}, clock = 
     app: fastify,
     sandbox,
     databaseName: database.name,
+    databaseUri: database.uri,
     clock,
     sendEvent: (event) => postSigned(fastify, '/api/integrations/shop/events', event),
     sendBatch: (events) => postSigned(fastify, '/api/integrations/shop/events/batch', { events }),

@@ -1,6 +1,7 @@
 // Tab pages only in the main package; later areas get subpackages (packages/<area>) — DESIGN.md §3 package limits.
 export default defineAppConfig({
   pages: ['pages/card/index', 'pages/me/index'],
+  subPackages: [{ root: 'packages/points', pages: ['history/index', 'tiers/index'] }],
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#1f1a17',

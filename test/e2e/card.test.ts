@@ -53,6 +53,17 @@ describe('the H5 mini-program in a browser', () => {
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'card.png') })
 
+    // the points history subpackage: alice's opening balance is in her ledger
+    await page.locator('[data-testid=link-history]').click()
+    await expect.poll(() => page.locator('[data-testid=history-entry]').count(), { timeout: 10_000 }).toBeGreaterThan(0)
+    expect(await page.locator('[data-testid=history-entry]').first().textContent()).toContain('+3560 可用')
+    await page.waitForTimeout(800) // let the page transition finish before the picture
+    await page.screenshot({ path: path.join(ARTIFACTS, 'points-history.png') })
+    await page.goBack()
+    await page.locator('[data-testid=link-tiers]').click()
+    await expect.poll(() => page.locator('[data-testid=tier-row]').count(), { timeout: 10_000 }).toBe(6)
+    await page.goBack()
+
     await page.getByText('我的').last().click()
     await expect.poll(() => page.locator('[data-testid=nickname]').textContent(), { timeout: 10_000 }).toBe('Alice')
     expect(await page.getByText('138****8000').count()).toBeGreaterThan(0)

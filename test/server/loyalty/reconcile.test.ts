@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import path from 'node:path'
+import { Types } from 'mongoose'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reconcile } from '../../../server/src/services/reconcile.js'
@@ -63,7 +64,7 @@ describe('npm run reconcile', () => {
             {
               key: 'crash:test:1',
               at: new Date('2026-03-10T00:00:00Z'),
-              points: { key: 'crash:test:1', memberId: t.app.db.models.Member.castObject({ _id: memberId })._id, reason: 'purchase', available: 0, pending: 50, debt: 0, expired: 0, at: new Date('2026-03-10T00:00:00Z') },
+              points: { key: 'crash:test:1', memberId: new Types.ObjectId(memberId), reason: 'purchase', available: 0, pending: 50, debt: 0, expired: 0, at: new Date('2026-03-10T00:00:00Z') },
               growth: null,
               tierChange: null,
               events: [],

@@ -1,3 +1,4 @@
+import Taro from '@tarojs/taro'
 import { Text, View } from '@tarojs/components'
 import { useEffect, useState } from 'react'
 import LoginGate from '../../components/login-gate'
@@ -46,6 +47,17 @@ function CardView() {
         <View className='points__cell'>
           <Text className='points__value' data-testid='points-pending'>{card.points.pending.toLocaleString()}</Text>
           <Text className='muted'>待生效积分</Text>
+        </View>
+      </View>
+
+      <View className='section links'>
+        <View className='links__item' data-testid='link-history' onClick={() => Taro.navigateTo({ url: '/packages/points/history/index' })}>
+          <Text>积分明细</Text>
+          <Text className='muted'>›</Text>
+        </View>
+        <View className='links__item' data-testid='link-tiers' onClick={() => Taro.navigateTo({ url: '/packages/points/tiers/index' })}>
+          <Text>会员等级与权益</Text>
+          <Text className='muted'>›</Text>
         </View>
       </View>
 

@@ -52,14 +52,14 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
   } else {
     const ferretdb = buildFerretDb()
     kind = 'ferretdb'
-    description = `FerretDB v1.24.2 (sqlite backend, atomic-updates patch) on 127.0.0.1:${port}`
+    description = `FerretDB v1.24.2 (sqlite backend, patched for atomic updates) on 127.0.0.1:${port}`
     const stateDir = path.join(dataDir, 'state')
     mkdirSync(stateDir, { recursive: true })
     child = spawn(
       ferretdb,
       [
         '--handler=sqlite',
-        `--sqlite-url=file:${dataDir}/`,
+        `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`,
         `--listen-addr=127.0.0.1:${port}`,
         `--state-dir=${stateDir}`,
         '--debug-addr=-',

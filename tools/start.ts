@@ -81,6 +81,8 @@ try {
   console.log(`\n  Open the mini-program (H5): ${base}/`)
   if (sandboxUrl) console.log(`  Log in as a demo user: ${DEMO_USERS.join(', ')} (or any name)`)
   console.log(`  WeChat DevTools: open ${ROOT} (project.config.json → client/dist/weapp)`)
+  console.log(`  Shop webhook: POST ${base}/api/integrations/shop/events, signed with SHOP_WEBHOOK_SECRET=${config.SHOP_WEBHOOK_SECRET}`)
+  console.log(`  Admin token: JWT_SECRET=${config.JWT_SECRET} npm run admin-token -- you@brand`)
   console.log('\n  Ctrl-C stops everything.')
 } catch (error) {
   console.error('✘ could not start the demo:', (error as Error).message)
@@ -88,16 +90,16 @@ try {
 }
 
 /** JWT and member-code secrets for the demo, generated once and kept in .data so logins survive a restart. */
-function demoSecrets(): { JWT_SECRET: string; MEMBER_CODE_SECRET: string } {
+function demoSecrets(): { JWT_SECRET: string; MEMBER_CODE_SECRET: string; SHOP_WEBHOOK_SECRET: string } {
   const file = path.join(dataDir, 'secrets.json')
-  if (process.env.JWT_SECRET && process.env.MEMBER_CODE_SECRET) {
-    return { JWT_SECRET: process.env.JWT_SECRET, MEMBER_CODE_SECRET: process.env.MEMBER_CODE_SECRET }
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {}
+  const secrets = {
+    JWT_SECRET: process.env.JWT_SECRET ?? stored.JWT_SECRET ?? randomBytes(32).toString('hex'),
+    MEMBER_CODE_SECRET: process.env.MEMBER_CODE_SECRET ?? stored.MEMBER_CODE_SECRET ?? randomBytes(32).toString('hex'),
+    SHOP_WEBHOOK_SECRET: process.env.SHOP_WEBHOOK_SECRET ?? stored.SHOP_WEBHOOK_SECRET ?? randomBytes(24).toString('hex'),
   }
-  if (!existsSync(file)) {
-    const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), MEMBER_CODE_SECRET: randomBytes(32).toString('hex') }
-    writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 })
-  }
-  return JSON.parse(readFileSync(file, 'utf8'))
+  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 })
+  return secrets
 }
 
 function withDatabaseName(uri: string, name: string): string {

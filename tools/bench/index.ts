@@ -57,9 +57,65 @@ try {
   const card = await run('GET /api/me/card', '/api/me/card', { authorization: `Bearer ${login.token}` })
   console.table([baseline, card].map((r) => ({ route: r.title, 'requests/s': Math.round(r.rps), 'p50 ms': r.p50, 'p99 ms': r.p99 })))
   const ratio = card.rps / baseline.rps
-  console.log(`card / baseline throughput: ${ratio.toFixed(2)}× (target ≥ 0.80×) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}`)
+  console.log(`card / baseline throughput: ${ratio.toFixed(2)}× (target ≥ 0.80×) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}\n`)
+
+  await benchIngestion(login.member.id)
 } finally {
   await server.close()
   await sandbox.close()
   await database.stop()
+}
+
+/**
+ * Ingestion of order.paid events (the service the webhook calls, in process) against plain insertOne of a document
+ * of the same size on the same database, with the same concurrency; and how many writes one event costs.
+ */
+async function benchIngestion(firstMemberId: string) {
+  const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000)
+  const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16)
+  // events spread over 50 members, as real traffic is
+  const memberIds = [firstMemberId]
+  for (let i = 1; i < 50; i++) {
+    const { code } = (await (await fetch(`${sandboxUrl}/sandbox/code?user=bench-${i}`)).json()) as { code: string }
+    memberIds.push((await server.authService.loginWithWechat(code)).member.id)
+  }
+  const event = (i: number) => ({
+    eventId: `bench-${Date.now()}-${i}`,
+    type: 'order.paid' as const,
+    occurredAt: new Date().toISOString(),
+    data: {
+      orderId: `BENCH-${Date.now()}-${i}`,
+      member: { memberId: memberIds[i % memberIds.length]! },
+      paidAt: new Date().toISOString(),
+      lines: [{ lineId: '1', sku: 'SKU-1', name: 'ring', quantity: 1, paidFen: 12_345 + i }],
+    },
+  })
+  const pool = async (count: number, work: (i: number) => Promise<unknown>) => {
+    let next = 0
+    const started = performance.now()
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < count) await work(next++)
+      }),
+    )
+    return count / ((performance.now() - started) / 1000)
+  }
+  const raw = server.db.connection.collection('bench_baseline_events')
+  const baselineRate = await pool(EVENTS, (i) => raw.insertOne({ ...event(i), receivedAt: new Date() }))
+
+  let writes = 0
+  const WRITE_METHODS = new Set(['insertOne', 'insertMany', 'updateOne', 'updateMany', 'findOneAndUpdate', 'deleteOne', 'deleteMany', 'bulkWrite', 'replaceOne'])
+  server.db.connection.set('debug', (_collection: string, method: string) => {
+    if (WRITE_METHODS.has(method)) writes++
+  })
+  const ingestRate = await pool(EVENTS, (i) => server.shopEvents.ingest(event(i) as never))
+  server.db.connection.set('debug', false)
+
+  console.table([
+    { what: 'baseline: insertOne', 'events/s': Math.round(baselineRate) },
+    { what: 'order.paid ingestion', 'events/s': Math.round(ingestRate) },
+  ])
+  const ratio = ingestRate / baselineRate
+  console.log(`ingestion / baseline: ${ratio.toFixed(2)}× (target ≥ 0.40×) ${ratio >= 0.4 ? 'OK' : 'BELOW TARGET'}`)
+  console.log(`writes per order.paid event: ${(writes / EVENTS).toFixed(1)} (${EVENTS} events, concurrency ${CONCURRENCY})`)
 }

@@ -53,14 +53,14 @@ export class JobRunner {
   async schedule(key: string, type: string, payload: Record<string, unknown>, dueAt: Date, options: { move?: boolean; maxAttempts?: number } = {}): Promise<void> {
     try {
       await this.models.Job.updateOne(
-        { key },
+        { _id: key },
         { $setOnInsert: { key, type, payload, dueAt, state: 'queued', attempts: 0, maxAttempts: options.maxAttempts ?? 10 } },
         { upsert: true },
       )
     } catch (error) {
       if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
     }
-    if (options.move) await this.models.Job.updateOne({ key, state: 'queued' }, { $set: { dueAt, payload } })
+    if (options.move) await this.models.Job.updateOne({ _id: key, state: 'queued' }, { $set: { dueAt, payload } })
   }
 
   /** Claims the next due job (or one whose lease expired), runs it, and records the outcome. False when none was due. */

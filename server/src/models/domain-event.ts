@@ -6,6 +6,8 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose'
  */
 export const domainEventSchema = new Schema(
   {
+    /** the business key */
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     type: { type: String, required: true },
     memberId: { type: Schema.Types.ObjectId, default: null },
@@ -16,8 +18,7 @@ export const domainEventSchema = new Schema(
   },
   { collection: 'domain_events', versionKey: false },
 )
-// one event per causing change, however often the change is retried
-domainEventSchema.index({ key: 1 }, { unique: true })
+// _id is the key: one event per causing change, however often the change is retried
 // consumers read new events of a type in order
 domainEventSchema.index({ type: 1, at: 1 })
 domainEventSchema.index({ memberId: 1, at: -1 })

@@ -3,6 +3,8 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose'
 /** A durable job: any number of processes run the worker; a claimed job carries a lease that expires if its worker dies. */
 export const jobSchema = new Schema(
   {
+    /** the business key */
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     type: { type: String, required: true },
     payload: { type: Schema.Types.Mixed, default: {} },
@@ -17,14 +19,13 @@ export const jobSchema = new Schema(
   },
   { collection: 'jobs', versionKey: false, timestamps: true },
 )
-// one job per business key: scheduling the same work twice keeps one job
-jobSchema.index({ key: 1 }, { unique: true })
+// _id is the business key: scheduling the same work twice keeps one job
 // the worker's claim: due queued jobs, oldest first
 jobSchema.index({ state: 1, dueAt: 1 })
 // taking over expired leases
 jobSchema.index({ state: 1, leaseUntil: 1 })
 
-export type Job = InferSchemaType<typeof jobSchema> & { _id: import('mongoose').Types.ObjectId }
+export type Job = InferSchemaType<typeof jobSchema>
 
 export function jobModel(connection: Connection) {
   return connection.model('Job', jobSchema)

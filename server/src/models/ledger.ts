@@ -9,6 +9,8 @@ const source = {
 /** The points ledger: append-only, one entry per change, each with its business key. */
 export const pointsEntrySchema = new Schema(
   {
+    /** the business key (also in `key`): exactly-once is the primary key's uniqueness */
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     memberId: { type: Schema.Types.ObjectId, required: true },
     reason: { type: String, required: true },
@@ -29,8 +31,7 @@ export const pointsEntrySchema = new Schema(
   },
   { collection: 'points_ledger', versionKey: false },
 )
-// exactly once: a repeated event, a retried job or two racing workers produce the same key and one entry
-pointsEntrySchema.index({ key: 1 }, { unique: true })
+// exactly once: a repeated event, a retried job or two racing workers produce the same _id and one entry
 // a member's history, newest first (the points history page)
 pointsEntrySchema.index({ memberId: 1, at: -1, _id: -1 })
 // what an order line has earned and had reversed
@@ -39,6 +40,8 @@ pointsEntrySchema.index({ orderId: 1, lineId: 1 })
 /** The growth ledger: its own entries and total, never lowered by spending points. */
 export const growthEntrySchema = new Schema(
   {
+    /** the business key (also in `key`): exactly-once is the primary key's uniqueness */
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     memberId: { type: Schema.Types.ObjectId, required: true },
     reason: { type: String, required: true },
@@ -50,14 +53,15 @@ export const growthEntrySchema = new Schema(
   },
   { collection: 'growth_ledger', versionKey: false },
 )
-// exactly once, as for points
-growthEntrySchema.index({ key: 1 }, { unique: true })
+// exactly once by _id, as for points
 // a member's growth history and the rolling-12-months review
 growthEntrySchema.index({ memberId: 1, at: -1 })
 
 /** Every tier change with its reason. */
 export const tierChangeSchema = new Schema(
   {
+    /** the business key (also in `key`): exactly-once is the primary key's uniqueness */
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     memberId: { type: Schema.Types.ObjectId, required: true },
     fromLevel: { type: Number, required: true },
@@ -68,12 +72,11 @@ export const tierChangeSchema = new Schema(
   },
   { collection: 'tier_changes', versionKey: false },
 )
-// one log entry per causing change
-tierChangeSchema.index({ key: 1 }, { unique: true })
+// one log entry per causing change (_id is the key)
 // a member's tier history
 tierChangeSchema.index({ memberId: 1, at: -1 })
 
-export type PointsEntry = InferSchemaType<typeof pointsEntrySchema> & { _id: import('mongoose').Types.ObjectId }
+export type PointsEntry = InferSchemaType<typeof pointsEntrySchema>
 export type GrowthEntry = InferSchemaType<typeof growthEntrySchema>
 
 export function ledgerModels(connection: Connection) {

@@ -3,6 +3,8 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose'
 /** Every shop event received, kept as it came: the inbox that makes delivery exactly-once. */
 export const shopEventSchema = new Schema(
   {
+    /** the eventId: lookups by primary key are the fast path on every server */
+    _id: { type: String, required: true },
     eventId: { type: String, required: true },
     type: { type: String, required: true },
     occurredAt: { type: Date, required: true },
@@ -16,8 +18,7 @@ export const shopEventSchema = new Schema(
   },
   { collection: 'shop_events', versionKey: false },
 )
-// a replayed event (same eventId) is recognised here and changes nothing
-shopEventSchema.index({ eventId: 1 }, { unique: true })
+// _id is the eventId: a replayed event is recognised by its primary key and changes nothing
 shopEventSchema.index({ orderId: 1, occurredAt: 1 })
 
 const lineSchema = new Schema({ lineId: String, sku: String, name: String, quantity: Number, paidFen: Number }, { _id: false })
@@ -47,6 +48,8 @@ const lineStateSchema = new Schema(
  */
 export const orderSchema = new Schema(
   {
+    /** the orderId */
+    _id: { type: String, required: true },
     orderId: { type: String, required: true },
     memberId: { type: Schema.Types.ObjectId, default: null },
     /** how the shop named the member: memberId:…, openid:…, unionid:…, phone:… */
@@ -71,8 +74,7 @@ export const orderSchema = new Schema(
   },
   { collection: 'orders', versionKey: false, timestamps: true },
 )
-// one document per order: events for the same order meet here
-orderSchema.index({ orderId: 1 }, { unique: true })
+// _id is the orderId: one document per order, where events for the same order meet
 // parked orders waiting for their member to appear
 orderSchema.index({ memberRef: 1, memberId: 1 })
 orderSchema.index({ memberId: 1, createdAt: -1 })

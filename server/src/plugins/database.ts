@@ -20,6 +20,7 @@ export default fp<DatabaseOptions>(
       // FerretDB and standalone servers have no retryable writes; every write here is idempotent by design instead
       retryWrites: false,
       autoIndex: false,
+      monitorCommands: true,
     })
     await connection.asPromise()
     const models = createModels(connection)

@@ -7,15 +7,16 @@ import type { PointsEntry } from '../models/ledger.js'
 export class LedgerRepository {
   constructor(private readonly models: Models) {}
 
-  /** A member's points entries, newest first; `cursor` is the last id of the previous page. */
+  /** A member's points entries, newest first; `cursor` (from the previous page) is where that page ended. */
   async pointsHistory(memberId: string, limit: number, cursor?: string): Promise<PointsHistoryPage> {
     const filter: Record<string, unknown> = { memberId: new Types.ObjectId(memberId) }
-    if (cursor) filter._id = { $lt: new Types.ObjectId(cursor) }
-    const docs = await this.models.PointsEntry.find(filter).sort({ _id: -1 }).limit(limit + 1).lean<PointsEntry[]>()
+    const after = cursor ? decodeCursor(cursor) : null
+    if (after) filter.$or = [{ at: { $lt: after.at } }, { at: after.at, _id: { $lt: after.id } }]
+    const docs = await this.models.PointsEntry.find(filter).sort({ at: -1, _id: -1 }).limit(limit + 1).lean<PointsEntry[]>()
     const page = docs.slice(0, limit)
     return {
       items: page.map((e) => ({
-        id: e._id.toString(),
+        id: String(e._id),
         reason: e.reason,
         available: e.available,
         pending: e.pending,
@@ -27,7 +28,20 @@ export class LedgerRepository {
         note: e.note ?? null,
         at: (e.at as Date).toISOString(),
       })),
-      nextCursor: docs.length > limit ? page[page.length - 1]!._id.toString() : null,
+      nextCursor: docs.length > limit ? encodeCursor(page[page.length - 1]!) : null,
     }
+  }
+}
+
+function encodeCursor(entry: Pick<PointsEntry, 'at' | '_id'>): string {
+  return Buffer.from(JSON.stringify([(entry.at as Date).getTime(), entry._id])).toString('base64url')
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } | null {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, string]
+    return typeof at === 'number' && typeof id === 'string' ? { at: new Date(at), id } : null
+  } catch {
+    return null
   }
 }

@@ -93,6 +93,7 @@ export class LedgerService {
         at: op.at,
         points: touchesPoints
           ? {
+              _id: op.key,
               key: op.key,
               memberId: id,
               reason: op.reason,
@@ -108,12 +109,12 @@ export class LedgerService {
           : null,
         growth:
           change.growth !== 0
-            ? { key: op.key, memberId: id, reason: op.reason, delta: change.growth, totalAfter: b.growth, ...source, note: op.note ?? null, at: op.at }
+            ? { _id: op.key, key: op.key, memberId: id, reason: op.reason, delta: change.growth, totalAfter: b.growth, ...source, note: op.note ?? null, at: op.at }
             : null,
         tierChange: tierChanged
-          ? { key: op.key, memberId: id, fromLevel: member.tierLevel, toLevel: decision.level, reason: `${decision.reason} (${op.reason})`, growth: b.growth, at: op.at }
+          ? { _id: op.key, key: op.key, memberId: id, fromLevel: member.tierLevel, toLevel: decision.level, reason: `${decision.reason} (${op.reason})`, growth: b.growth, at: op.at }
           : null,
-        events: drafts.map((d) => ({ key: `${op.key}:${d.type}`, type: d.type, memberId: id, payload: d.payload, at: op.at })),
+        events: drafts.map((d) => ({ _id: `${op.key}:${d.type}`, key: `${op.key}:${d.type}`, type: d.type, memberId: id, payload: d.payload, at: op.at })),
       }
       const tierFields = tierChanged
         ? {
@@ -150,9 +151,9 @@ export class LedgerService {
 
   /** Whether a change with this key has been recorded. */
   async isDone(key: string): Promise<boolean> {
-    if (await this.models.PointsEntry.exists({ key })) return true
-    if (await this.models.GrowthEntry.exists({ key })) return true
-    return Boolean(await this.models.TierChange.exists({ key }))
+    if (await this.models.PointsEntry.exists({ _id: key })) return true
+    if (await this.models.GrowthEntry.exists({ _id: key })) return true
+    return Boolean(await this.models.TierChange.exists({ _id: key }))
   }
 
   /** Writes the documents of a member's pending ops (idempotently) and drops the ops. */

@@ -72,6 +72,7 @@ export class LoyaltySweeps {
         const expiresAt = new Date(lot.expiresAt).toISOString()
         try {
           await this.models.DomainEvent.create({
+            _id: `points.expiring:${m._id.toString()}:${expiresAt}`,
             key: `points.expiring:${m._id.toString()}:${expiresAt}`,
             type: 'points.expiring',
             memberId: m._id,

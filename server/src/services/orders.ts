@@ -45,7 +45,7 @@ interface Rates {
   memberDayMultiplier: number
 }
 
-type OrderDoc = Order & { _id: Types.ObjectId; rates?: Rates | null; lines: LineState[] }
+type OrderDoc = Order & { rates?: Rates | null; lines: LineState[] }
 
 export type SettleResult = 'settled' | 'parked' | 'waiting' | 'missing'
 
@@ -109,7 +109,7 @@ export class OrderService {
   async adopt(memberId: Types.ObjectId, refKeys: string[]): Promise<number> {
     const parked = await this.deps.models.Order.find({ memberId: null, memberRef: { $in: refKeys } }, { orderId: 1 }).lean()
     for (const { orderId } of parked) {
-      await this.deps.models.Order.updateOne({ orderId, memberId: null }, { $set: { memberId } })
+      await this.deps.models.Order.updateOne({ _id: orderId, memberId: null }, { $set: { memberId } })
       await this.settle(orderId)
       await this.deps.models.ShopEvent.updateMany({ orderId, state: 'parked' }, { $set: { state: 'applied' } })
     }
@@ -221,7 +221,7 @@ export class OrderService {
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
       const now = new Date()
       const order = await this.deps.models.Order.findOneAndUpdate(
-        { orderId, $or: [{ 'lease.until': null }, { 'lease.until': { $lte: now } }] },
+        { _id: orderId, $or: [{ 'lease.until': null }, { 'lease.until': { $lte: now } }] },
         { $set: { 'lease.owner': owner, 'lease.until': new Date(now.getTime() + 30_000) } },
         { returnDocument: 'after' },
       ).lean<OrderDoc>()
@@ -229,10 +229,10 @@ export class OrderService {
         try {
           return await fn(order)
         } finally {
-          await this.deps.models.Order.updateOne({ orderId, 'lease.owner': owner }, { $set: { 'lease.owner': null, 'lease.until': null } })
+          await this.deps.models.Order.updateOne({ _id: orderId, 'lease.owner': owner }, { $set: { 'lease.owner': null, 'lease.until': null } })
         }
       }
-      if (!(await this.deps.models.Order.exists({ orderId }))) return 'missing'
+      if (!(await this.deps.models.Order.exists({ _id: orderId }))) return 'missing'
       if (Date.now() > deadline) throw new Error(`order ${orderId} stayed locked for a minute`)
       await new Promise((r) => setTimeout(r, wait + Math.random() * wait))
     }

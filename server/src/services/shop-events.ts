@@ -42,6 +42,7 @@ export class ShopEventService {
     const received = this.now()
     try {
       await this.models.ShopEvent.create({
+        _id: event.eventId,
         eventId: event.eventId,
         type: event.type,
         occurredAt: new Date(event.occurredAt),
@@ -53,14 +54,14 @@ export class ShopEventService {
       })
     } catch (error) {
       if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
-      const existing = await this.models.ShopEvent.findOne({ eventId: event.eventId }).lean()
+      const existing = await this.models.ShopEvent.findById(event.eventId).lean()
       const cutOff = existing && (existing as { processing?: boolean }).processing && received.getTime() - (existing.receivedAt as Date).getTime() > STALE_MS
       if (!cutOff) return { eventId: event.eventId, status: 'duplicate' }
     }
     await this.recordFacts(event)
     const settled = await this.orders.settle(event.data.orderId)
     const state = settled === 'parked' ? 'parked' : 'applied'
-    await this.models.ShopEvent.updateOne({ eventId: event.eventId }, { $set: { state, processing: false } })
+    await this.models.ShopEvent.updateOne({ _id: event.eventId }, { $set: { state, processing: false } })
     return { eventId: event.eventId, status: state }
   }
 
@@ -73,10 +74,10 @@ export class ShopEventService {
     const ref = d.member ? { memberRef: memberRefKey(d.member) } : {}
     const upsert = async (update: Record<string, unknown>) => {
       try {
-        await Order.updateOne({ orderId }, { ...update, $setOnInsert: { orderId, ...(update.$setOnInsert as object) } }, { upsert: true })
+        await Order.updateOne({ _id: orderId }, { ...update, $setOnInsert: { orderId, ...(update.$setOnInsert as object) } }, { upsert: true })
       } catch (error) {
         if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
-        await Order.updateOne({ orderId }, update)
+        await Order.updateOne({ _id: orderId }, update)
       }
     }
     switch (event.type) {
@@ -90,43 +91,43 @@ export class ShopEventService {
         }))
         // the first payment report wins; a conflicting second one for the same order is ignored
         await upsert({ $setOnInsert: {} })
-        await Order.updateOne({ orderId, paid: null }, { $set: { paid: { at: at(d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines }, ...ref } })
+        await Order.updateOne({ _id: orderId, paid: null }, { $set: { paid: { at: at(d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines }, ...ref } })
         break
       }
       case 'order.shipped':
         await upsert({ $setOnInsert: ref })
-        await Order.updateOne({ orderId, shipped: null }, { $set: { shipped: { at: at(d.shippedAt), carrier: d.carrier, trackingNo: d.trackingNo } } })
+        await Order.updateOne({ _id: orderId, shipped: null }, { $set: { shipped: { at: at(d.shippedAt), carrier: d.carrier, trackingNo: d.trackingNo } } })
         await this.domainEvent(`order:${orderId}:shipped`, 'order.shipped', orderId, { carrier: d.carrier, trackingNo: d.trackingNo })
         break
       case 'order.logistics_update': {
         await upsert({ $setOnInsert: ref })
         const entry = { at: at(d.at), status: d.status as string, description: (d.description as string | undefined) ?? null }
-        await Order.updateOne({ orderId, 'logistics.at': { $ne: entry.at } }, { $push: { logistics: entry } })
+        await Order.updateOne({ _id: orderId, 'logistics.at': { $ne: entry.at } }, { $push: { logistics: entry } })
         await this.domainEvent(`shop:${event.eventId}`, 'order.logistics_update', orderId, entry)
         break
       }
       case 'order.delivered':
         await upsert({ $setOnInsert: ref })
-        await Order.updateOne({ orderId, deliveredAt: null }, { $set: { deliveredAt: at(d.deliveredAt) } })
+        await Order.updateOne({ _id: orderId, deliveredAt: null }, { $set: { deliveredAt: at(d.deliveredAt) } })
         await this.domainEvent(`order:${orderId}:delivered`, 'order.delivered', orderId, {})
         break
       case 'order.refunded': {
         await upsert({ $setOnInsert: ref })
         const refund = { refundId: d.refundId as string, at: at(d.refundedAt), lines: d.lines as { lineId: string; refundFen: number }[] }
-        await Order.updateOne({ orderId, 'refunds.refundId': { $ne: refund.refundId } }, { $push: { refunds: refund } })
+        await Order.updateOne({ _id: orderId, 'refunds.refundId': { $ne: refund.refundId } }, { $push: { refunds: refund } })
         break
       }
       case 'order.cancelled':
         await upsert({ $setOnInsert: ref })
-        await Order.updateOne({ orderId, cancelledAt: null }, { $set: { cancelledAt: at(d.cancelledAt) } })
+        await Order.updateOne({ _id: orderId, cancelledAt: null }, { $set: { cancelledAt: at(d.cancelledAt) } })
         break
     }
   }
 
   private async domainEvent(key: string, type: string, orderId: string, payload: Record<string, unknown>) {
-    const order = await this.models.Order.findOne({ orderId }, { memberId: 1 }).lean()
+    const order = await this.models.Order.findById(orderId, { memberId: 1 }).lean()
     try {
-      await this.models.DomainEvent.create({ key, type, memberId: order?.memberId ?? null, payload: { orderId, ...payload }, at: this.now() })
+      await this.models.DomainEvent.create({ _id: key, key, type, memberId: order?.memberId ?? null, payload: { orderId, ...payload }, at: this.now() })
     } catch (error) {
       if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
     }

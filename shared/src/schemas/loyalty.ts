@@ -20,7 +20,7 @@ export type PointsEntry = Static<typeof PointsEntrySchema>
 
 export const PointsHistoryQuerySchema = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  cursor: Type.Optional(Type.String({ pattern: '^[0-9a-f]{24}$', description: 'nextCursor from the previous page' })),
+  cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,512}$', description: 'nextCursor from the previous page' })),
 })
 
 export const PointsHistoryPageSchema = Type.Object({

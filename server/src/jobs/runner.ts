@@ -51,16 +51,18 @@ export class JobRunner {
    * given with `move: true`, which moves it (a delivery moves the confirmation date); done jobs are left alone.
    */
   async schedule(key: string, type: string, payload: Record<string, unknown>, dueAt: Date, options: { move?: boolean; maxAttempts?: number } = {}): Promise<void> {
+    const fresh = { key, type, state: 'queued', attempts: 0, maxAttempts: options.maxAttempts ?? 10 }
     try {
-      await this.models.Job.updateOne(
-        { _id: key },
-        { $setOnInsert: { key, type, payload, dueAt, state: 'queued', attempts: 0, maxAttempts: options.maxAttempts ?? 10 } },
-        { upsert: true },
-      )
+      if (options.move) {
+        // one write: move the queued job, or create it; a done or running job with the key makes the insert a
+        // duplicate, which leaves it alone
+        await this.models.Job.updateOne({ _id: key, state: 'queued' }, { $set: { dueAt, payload }, $setOnInsert: fresh }, { upsert: true })
+      } else {
+        await this.models.Job.updateOne({ _id: key }, { $setOnInsert: { ...fresh, dueAt, payload } }, { upsert: true })
+      }
     } catch (error) {
       if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
     }
-    if (options.move) await this.models.Job.updateOne({ _id: key, state: 'queued' }, { $set: { dueAt, payload } })
   }
 
   /** Claims the next due job (or one whose lease expired), runs it, and records the outcome. False when none was due. */

@@ -20,7 +20,6 @@ export default fp<DatabaseOptions>(
       // FerretDB and standalone servers have no retryable writes; every write here is idempotent by design instead
       retryWrites: false,
       autoIndex: false,
-      monitorCommands: true,
     })
     await connection.asPromise()
     const models = createModels(connection)

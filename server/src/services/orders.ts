@@ -47,6 +47,8 @@ interface Rates {
 
 type OrderDoc = Order & { rates?: Rates | null; lines: LineState[] }
 
+type Release = (fields?: Record<string, unknown>) => Promise<void>
+
 export type SettleResult = 'settled' | 'parked' | 'waiting' | 'missing'
 
 export interface OrderServiceDeps {
@@ -72,12 +74,12 @@ export class OrderService {
 
   /** Settles what the order's facts call for now. */
   async settle(orderId: string): Promise<SettleResult> {
-    return this.withLease(orderId, (order) => this.settleLocked(order))
+    return this.withLease(orderId, (order, release) => this.settleLocked(order, release))
   }
 
   /** The confirmation job: moves pending points to available once the return window has closed. */
   async confirm(orderId: string): Promise<{ rescheduleAt: Date } | void> {
-    const outcome = await this.withLease(orderId, async (order) => {
+    const outcome = await this.withLease(orderId, async (order, release) => {
       if (!order.memberId || !order.paid) return 'waiting' as const
       const now = this.deps.now()
       const confirmAt = this.confirmAt(order, await this.deps.policies.current())
@@ -99,7 +101,7 @@ export class OrderService {
         })
         lines[i] = { ...st, confirmed: true, growthCounted: st.growthCounted || countGrowth }
       }
-      await this.saveLines(order, { lines })
+      await release({ lines })
       return 'done' as const
     })
     if (outcome instanceof Date) return { rescheduleAt: outcome }
@@ -116,7 +118,7 @@ export class OrderService {
     return parked.length
   }
 
-  private async settleLocked(order: OrderDoc): Promise<SettleResult> {
+  private async settleLocked(order: OrderDoc, release: Release): Promise<SettleResult> {
     if (!order.paid) return order.memberRef || order.memberId ? 'waiting' : 'waiting'
     let memberId = order.memberId
     if (!memberId && order.memberRef) memberId = (await this.deps.members.findByRefKey(order.memberRef))?._id ?? null
@@ -194,7 +196,7 @@ export class OrderService {
     }
 
     const confirmAt = this.confirmAt(order, policy)
-    await this.saveLines(order, { lines, memberId, rates, confirmAt })
+    await release({ lines, memberId, rates, confirmAt })
     if (lines.some((l) => !l.confirmed)) {
       await this.deps.jobs.schedule(`${CONFIRM_JOB}:${order.orderId}`, CONFIRM_JOB, { orderId: order.orderId }, confirmAt, { move: true })
     }
@@ -207,15 +209,11 @@ export class OrderService {
     return addDays(order.paid!.at as Date, policy.maxPendingDays)
   }
 
-  private async saveLines(order: OrderDoc, fields: Record<string, unknown>) {
-    await this.deps.models.Order.updateOne({ _id: order._id, 'lease.owner': (order as unknown as { lease: { owner: string } }).lease.owner }, { $set: fields })
-  }
-
   /**
    * Runs `fn` holding the order's lease (30 s, renewed by nobody: settling an order takes milliseconds). Waits while
    * another process holds it; takes it over if its holder died.
    */
-  private async withLease<T>(orderId: string, fn: (order: OrderDoc) => Promise<T>): Promise<T | 'missing'> {
+  private async withLease<T>(orderId: string, fn: (order: OrderDoc, release: Release) => Promise<T>): Promise<T | 'missing'> {
     const owner = randomBytes(8).toString('hex')
     const deadline = Date.now() + 60_000
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
@@ -226,10 +224,16 @@ export class OrderService {
         { returnDocument: 'after' },
       ).lean<OrderDoc>()
       if (order) {
+        let released = false
+        // saves the settlement state and gives the lease back in one write
+        const release: Release = async (fields = {}) => {
+          released = true
+          await this.deps.models.Order.updateOne({ _id: orderId, 'lease.owner': owner }, { $set: { ...fields, 'lease.owner': null, 'lease.until': null } })
+        }
         try {
-          return await fn(order)
+          return await fn(order, release)
         } finally {
-          await this.deps.models.Order.updateOne({ _id: orderId, 'lease.owner': owner }, { $set: { 'lease.owner': null, 'lease.until': null } })
+          if (!released) await release()
         }
       }
       if (!(await this.deps.models.Order.exists({ _id: orderId }))) return 'missing'

@@ -72,12 +72,16 @@ export class ShopEventService {
     const Order = this.models.Order
     const orderId = d.orderId
     const ref = d.member ? { memberRef: memberRefKey(d.member) } : {}
-    const upsert = async (update: Record<string, unknown>) => {
+    /**
+     * One write per fact: update the order where the fact is still missing, creating the order if there is none.
+     * When the order exists and already has the fact, the filter misses, the upsert's insert hits the primary key,
+     * and that duplicate means "already recorded".
+     */
+    const merge = async (missing: Record<string, unknown>, update: Record<string, unknown>) => {
       try {
-        await Order.updateOne({ _id: orderId }, { ...update, $setOnInsert: { orderId, ...(update.$setOnInsert as object) } }, { upsert: true })
+        await Order.updateOne({ _id: orderId, ...missing }, { ...update, $setOnInsert: { orderId, ...((update.$setOnInsert as object) ?? {}) } }, { upsert: true })
       } catch (error) {
         if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
-        await Order.updateOne({ _id: orderId }, update)
       }
     }
     switch (event.type) {
@@ -90,36 +94,30 @@ export class ShopEventService {
           paidFen: l.paidFen,
         }))
         // the first payment report wins; a conflicting second one for the same order is ignored
-        await upsert({ $setOnInsert: {} })
-        await Order.updateOne({ _id: orderId, paid: null }, { $set: { paid: { at: at(d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines }, ...ref } })
+        await merge({ paid: null }, { $set: { paid: { at: at(d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines }, ...ref } })
         break
       }
       case 'order.shipped':
-        await upsert({ $setOnInsert: ref })
-        await Order.updateOne({ _id: orderId, shipped: null }, { $set: { shipped: { at: at(d.shippedAt), carrier: d.carrier, trackingNo: d.trackingNo } } })
+        await merge({ shipped: null }, { $set: { shipped: { at: at(d.shippedAt), carrier: d.carrier, trackingNo: d.trackingNo } }, $setOnInsert: ref })
         await this.domainEvent(`order:${orderId}:shipped`, 'order.shipped', orderId, { carrier: d.carrier, trackingNo: d.trackingNo })
         break
       case 'order.logistics_update': {
-        await upsert({ $setOnInsert: ref })
         const entry = { at: at(d.at), status: d.status as string, description: (d.description as string | undefined) ?? null }
-        await Order.updateOne({ _id: orderId, 'logistics.at': { $ne: entry.at } }, { $push: { logistics: entry } })
+        await merge({ 'logistics.at': { $ne: entry.at } }, { $push: { logistics: entry }, $setOnInsert: ref })
         await this.domainEvent(`shop:${event.eventId}`, 'order.logistics_update', orderId, entry)
         break
       }
       case 'order.delivered':
-        await upsert({ $setOnInsert: ref })
-        await Order.updateOne({ _id: orderId, deliveredAt: null }, { $set: { deliveredAt: at(d.deliveredAt) } })
+        await merge({ deliveredAt: null }, { $set: { deliveredAt: at(d.deliveredAt) }, $setOnInsert: ref })
         await this.domainEvent(`order:${orderId}:delivered`, 'order.delivered', orderId, {})
         break
       case 'order.refunded': {
-        await upsert({ $setOnInsert: ref })
         const refund = { refundId: d.refundId as string, at: at(d.refundedAt), lines: d.lines as { lineId: string; refundFen: number }[] }
-        await Order.updateOne({ _id: orderId, 'refunds.refundId': { $ne: refund.refundId } }, { $push: { refunds: refund } })
+        await merge({ 'refunds.refundId': { $ne: refund.refundId } }, { $push: { refunds: refund }, $setOnInsert: ref })
         break
       }
       case 'order.cancelled':
-        await upsert({ $setOnInsert: ref })
-        await Order.updateOne({ _id: orderId, cancelledAt: null }, { $set: { cancelledAt: at(d.cancelledAt) } })
+        await merge({ cancelledAt: null }, { $set: { cancelledAt: at(d.cancelledAt) }, $setOnInsert: ref })
         break
     }
   }

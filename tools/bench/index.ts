@@ -29,6 +29,8 @@ await server.register(app, {
   WECHAT_API_BASE: sandboxUrl,
   WECHAT_TIMEOUT_MS: 5000,
   LOGIN_RATE_LIMIT_PER_MINUTE: 1000,
+  // the confirmation jobs the events schedule are not due during the run; keep the worker's polling out of the figures
+  WORKER_ENABLED: false,
 })
 await server.register(async (bench) => {
   bench.get<{ Params: { id: string } }>('/bench/baseline/:id', async (request) => {

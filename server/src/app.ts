@@ -14,6 +14,7 @@ import health from './routes/health/index.js'
 import card from './routes/me/card.js'
 import profile from './routes/me/profile.js'
 import pointsHistory from './routes/me/points.js'
+import phone from './routes/me/phone.js'
 import tiers from './routes/tiers/index.js'
 import shopEvents from './routes/integrations/shop-events.js'
 import adjustments from './routes/admin/adjustments.js'
@@ -70,6 +71,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(profile, { prefix: '/api/me' })
   await fastify.register(card, { prefix: '/api/me', memberCodeSecret: opts.MEMBER_CODE_SECRET })
   await fastify.register(pointsHistory, { prefix: '/api/me' })
+  await fastify.register(phone, { prefix: '/api/me' })
   await fastify.register(tiers, { prefix: '/api/tiers' })
   await fastify.register(shopEvents, { prefix: '/api/integrations/shop', secret: opts.SHOP_WEBHOOK_SECRET })
   await fastify.register(adjustments, { prefix: '/api/admin' })

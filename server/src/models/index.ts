@@ -3,6 +3,7 @@ import { domainEventModel } from './domain-event.js'
 import { jobModel } from './job.js'
 import { ledgerModels } from './ledger.js'
 import { memberModel } from './member.js'
+import { phoneBindingModel } from './phone-binding.js'
 import { settingsModels } from './settings.js'
 import { shopModels } from './shop.js'
 import { tierModel } from './tier.js'
@@ -12,6 +13,7 @@ import { wechatTokenModel } from './wechat-token.js'
 export function createModels(connection: Connection) {
   return {
     Member: memberModel(connection),
+    PhoneBinding: phoneBindingModel(connection),
     Tier: tierModel(connection),
     WechatToken: wechatTokenModel(connection),
     DomainEvent: domainEventModel(connection),

@@ -5,6 +5,7 @@ import { TierRepository } from '../repositories/tiers.js'
 import { WechatTokenRepository } from '../repositories/wechat-tokens.js'
 import { LedgerRepository } from '../repositories/ledger.js'
 import { AdjustmentService } from '../services/adjustments.js'
+import { PhoneService } from '../services/phone.js'
 import { JobRunner } from '../jobs/runner.js'
 import { AuthService } from '../services/auth.js'
 import { LedgerService } from '../services/ledger.js'
@@ -29,6 +30,7 @@ declare module 'fastify' {
     shopEvents: ShopEventService
     sweeps: LoyaltySweeps
     adjustments: AdjustmentService
+    phone: PhoneService
     /** the clock every service reads; tests pass their own */
     now: () => Date
   }
@@ -83,6 +85,7 @@ export default fp<ServicesOptions>(
     app.decorate('orders', orders)
     app.decorate('sweeps', sweeps)
     app.decorate('adjustments', new AdjustmentService(models, ledger, now))
+    app.decorate('phone', new PhoneService(models, wechat, orders, now))
     app.decorate('shopEvents', new ShopEventService(models, orders, now))
     app.decorate(
       'authService',

@@ -18,7 +18,7 @@ export function buildCard(member: Member, tiers: readonly TierDefinition[], memb
       toNext: progress.toNext,
       progress: progress.progress,
     },
-    points: { available: member.points?.available ?? 0, pending: member.points?.pending ?? 0 },
+    points: { available: member.points?.available ?? 0, pending: member.points?.pending ?? 0, debt: member.points?.debt ?? 0 },
     memberCode: { code: code.code, expiresAt: code.expiresAt.toISOString() },
   }
 }

@@ -34,6 +34,8 @@ export class LoyaltySweeps {
     await this.expire(now)
     await this.remind(now)
     await this.reviewTiers(now)
+    // finished jobs are kept a month for inspection; their effects are keyed elsewhere, so dropping them is safe
+    await this.models.Job.deleteMany({ state: 'done', doneAt: { $lt: addDays(now, -30) } })
     await this.scheduleNext(now)
   }
 

@@ -33,6 +33,7 @@ export const MemberCardSchema = Type.Object({
   points: Type.Object({
     available: Type.Integer(),
     pending: Type.Integer({ minimum: 0 }),
+    debt: Type.Integer({ minimum: 0, description: 'points owed after a refund of points already spent; repaid from the next earnings' }),
   }),
   memberCode: Type.Object({
     code: Type.String({ description: 'rotating code for staff to scan; valid for the current 60-second window' }),

@@ -61,6 +61,14 @@ function CardView() {
         </View>
       </View>
 
+      {card.points.debt > 0 && (
+        <View className='section'>
+          <Text className='muted' data-testid='points-debt'>
+            因退款需扣回的 {card.points.debt.toLocaleString()} 积分已先行使用，将从之后获得的积分中抵扣。
+          </Text>
+        </View>
+      )}
+
       <View className='section'>
         <MemberQr code={card.memberCode.code} secondsLeft={secondsLeft} />
       </View>

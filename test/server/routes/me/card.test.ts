@@ -27,7 +27,7 @@ describe('GET /api/me/card', () => {
     expect(card.memberId).toBe(alice.memberId)
     expect(card.tier).toEqual({ code: 'silver', name: '银卡会员', level: 1, threshold: 0 })
     expect(card.growth).toEqual({ value: 0, nextTier: { code: 'gold', name: '金卡会员', level: 2, threshold: 8001 }, toNext: 8001, progress: 0 })
-    expect(card.points).toEqual({ available: 0, pending: 0 })
+    expect(card.points).toEqual({ available: 0, pending: 0, debt: 0 })
     expect(response.headers['cache-control']).toBe('no-store')
   })
 
@@ -37,7 +37,7 @@ describe('GET /api/me/card', () => {
     expect(card.tier.code).toBe('platinum')
     expect(card.growth.toNext).toBe(100_000)
     expect(card.growth.progress).toBe(0)
-    expect(card.points).toEqual({ available: 1200, pending: 35 })
+    expect(card.points).toEqual({ available: 1200, pending: 35, debt: 0 })
   })
 
   it('carries a member code that verifies to this member within its window', async () => {

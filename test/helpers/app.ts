@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import { afterAll, beforeAll } from 'vitest'
 import app, { type AppOptions } from '../../server/src/app.js'
 import { shopSignature } from '../../server/src/services/shop-signature.js'
 import { freshDatabaseUri } from './database.js'
@@ -96,6 +97,26 @@ export function postSigned(app: FastifyInstance, url: string, body: unknown, opt
       'content-type': 'application/json',
       'x-shop-timestamp': timestamp,
       'x-shop-signature': shopSignature(options.secret ?? TEST_SHOP_SECRET, timestamp, payload),
+    },
+  })
+}
+
+/**
+ * Starts the test app before the file's tests and closes it after: `const t = useTestApp()`. The returned object
+ * forwards to the context once it exists.
+ */
+export function useTestApp(overrides: Partial<AppOptions> = {}): TestContext {
+  let context: TestContext | undefined
+  beforeAll(async () => {
+    context = await startTestApp(overrides)
+  })
+  afterAll(async () => {
+    await context?.close()
+  })
+  return new Proxy({} as TestContext, {
+    get(_target, key) {
+      if (!context) throw new Error('the test app starts in beforeAll; use it inside a test')
+      return context[key as keyof TestContext]
     },
   })
 }

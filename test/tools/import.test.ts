@@ -3,22 +3,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ROOT } from '../../tools/build-client.js'
-import { startTestApp, TEST_JWT_SECRET, TEST_MEMBER_CODE_SECRET, type TestContext } from '../helpers/app.js'
+import { useTestApp, TEST_JWT_SECRET, TEST_MEMBER_CODE_SECRET } from '../helpers/app.js'
 import { TEST_APPID, TEST_SECRET } from '../helpers/sandbox.js'
 import { shop } from '../helpers/shop.js'
 
 const run = promisify(execFile)
 
 describe('npm run import', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp()
 
   it('imports a JSONL history through the same ingestion, reports bad lines, and skips what it imported before', async () => {
     const { memberId } = await t.login('import-member')

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { reconcile } from '../../../server/src/services/reconcile.js'
-import { startTestApp, type TestContext } from '../../helpers/app.js'
+import { useTestApp } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
 
 describe('exactly once under concurrency', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp()
 
   it('grants once for 200 concurrent copies of one order.paid', async () => {
     const { memberId } = await t.login('conc-paid')

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { reconcile } from '../../../server/src/services/reconcile.js'
-import { startTestApp, type TestContext } from '../../helpers/app.js'
+import { useTestApp } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
 
 describe('points expiry (end of the next year, Asia/Shanghai)', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp()
 
   const member = async (id: string) => (await t.app.db.models.Member.findById(id).lean())!
 

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { reconcile } from '../../../server/src/services/reconcile.js'
-import { startTestApp, type TestContext } from '../../helpers/app.js'
+import { useTestApp } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
 
 /** Order events → pending points → confirmation → refunds, through the signed webhook and the job runner. */
 describe('order points lifecycle', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp()
 
   const balances = async (memberId: string) => {
     const m = (await t.app.db.models.Member.findById(memberId).lean())!

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestContext } from '../../helpers/app.js'
+import { describe, expect, it } from 'vitest'
+import { useTestApp } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
 
 /** A small seeded PRNG, so a failing order can be replayed from the seed printed with it. */
@@ -28,13 +28,7 @@ function shuffle<T>(items: T[], random: () => number): T[] {
  * — the member ends in the same state as with in-order delivery.
  */
 describe('out-of-order delivery converges', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp()
 
   const scenario = (orderId: string, memberId: string) => [
     shop.paid(orderId, { memberId }, [{ lineId: 'a', paidFen: 45_678 }, { lineId: 'b', paidFen: 12_345 }, { lineId: 'c', paidFen: 999 }], '2026-03-10T10:00:00+08:00'),

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestContext } from '../../helpers/app.js'
+import { describe, expect, it } from 'vitest'
+import { useTestApp } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
 
 describe('tiers follow growth', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp()
 
   const member = async (id: string) => (await t.app.db.models.Member.findById(id).lean())!
   const growth = (memberId: string, delta: number, requestId: string) =>

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestContext } from '../../helpers/app.js'
+import { describe, expect, it } from 'vitest'
+import { useTestApp } from '../../helpers/app.js'
 
 describe('GET /health and the API document', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp()
 
   it('reports the database and WeChat reachable', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/health' })

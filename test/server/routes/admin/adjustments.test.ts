@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@member-center/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestContext } from '../../../helpers/app.js'
+import { startTestApp, useTestApp, type TestContext } from '../../../helpers/app.js'
 
 describe('POST /api/admin/members/:memberId/adjustments', () => {
   let t: TestContext
@@ -75,13 +75,7 @@ describe('POST /api/admin/members/:memberId/adjustments', () => {
 })
 
 describe('GET /api/me/points/history and GET /api/tiers', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp()
 
   it('pages through the member’s own entries, newest first', async () => {
     const me = await t.login('history-member')

@@ -1,15 +1,9 @@
 import { ErrorCodes } from '@member-center/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestContext } from '../../../helpers/app.js'
+import { describe, expect, it } from 'vitest'
+import { useTestApp } from '../../../helpers/app.js'
 
 describe('POST /api/auth/wechat', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp()
 
   const login = (code: string) => t.app.inject({ method: 'POST', url: '/api/auth/wechat', payload: { code } })
 
@@ -109,13 +103,7 @@ describe('POST /api/auth/wechat', () => {
 })
 
 describe('POST /api/auth/wechat rate limit', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp({ LOGIN_RATE_LIMIT_PER_MINUTE: 3 })
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp({ LOGIN_RATE_LIMIT_PER_MINUTE: 3 })
 
   it('answers 429 RATE_LIMITED past the per-minute limit', async () => {
     const statuses: number[] = []

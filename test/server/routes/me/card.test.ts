@@ -2,7 +2,7 @@ import { createSigner } from 'fast-jwt'
 import { ErrorCodes } from '@member-center/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyMemberCode } from '../../../../server/src/services/member-code.js'
-import { startTestApp, TEST_JWT_SECRET, TEST_MEMBER_CODE_SECRET, type TestContext } from '../../../helpers/app.js'
+import { startTestApp, useTestApp, TEST_JWT_SECRET, TEST_MEMBER_CODE_SECRET, type TestContext } from '../../../helpers/app.js'
 
 describe('GET /api/me/card', () => {
   let t: TestContext
@@ -89,13 +89,7 @@ describe('GET /api/me/card', () => {
 })
 
 describe('GET /api/me', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp()
 
   it("returns the member's own profile with a masked phone", async () => {
     const me = await t.login('profile-alice')

@@ -1,16 +1,10 @@
 import { ErrorCodes } from '@member-center/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestContext } from '../../../helpers/app.js'
+import { describe, expect, it } from 'vitest'
+import { useTestApp } from '../../../helpers/app.js'
 import { shop } from '../../../helpers/shop.js'
 
 describe('POST /api/me/phone', () => {
-  let t: TestContext
-  beforeAll(async () => {
-    t = await startTestApp()
-  })
-  afterAll(async () => {
-    await t.close()
-  })
+  const t = useTestApp()
 
   const bind = (token: string, code: string) =>
     t.app.inject({ method: 'POST', url: '/api/me/phone', headers: { authorization: `Bearer ${token}` }, payload: { code } })

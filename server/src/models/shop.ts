@@ -1,6 +1,6 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose'
 
-/** Every shop event received, kept as it came: the inbox that makes delivery exactly-once. */
+/** Every shop event applied, kept as it came: the inbox that answers a replay with "duplicate". */
 export const shopEventSchema = new Schema(
   {
     /** the eventId: lookups by primary key are the fast path on every server */
@@ -12,8 +12,6 @@ export const shopEventSchema = new Schema(
     data: { type: Schema.Types.Mixed, required: true },
     /** applied: the order was updated; parked: its member is not known yet */
     state: { type: String, required: true, enum: ['applied', 'parked'] },
-    /** true from receipt until its order is settled; a replay finds a stale one and finishes it */
-    processing: { type: Boolean, default: false },
     receivedAt: { type: Date, required: true },
   },
   { collection: 'shop_events', versionKey: false },

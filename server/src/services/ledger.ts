@@ -53,7 +53,8 @@ const DUPLICATE_KEY = 11000
  *  1. read the member; compute the new balances (pure rules in shared/src/loyalty);
  *  2. one update guarded by the revision read writes the balances and a "pending op" holding the ledger entries,
  *     tier change and domain events to write — if another change got there first, read again and recompute;
- *  3. write those documents (each under a unique business key), then drop the pending op.
+ *  3. write those documents (each under a unique business key); the pending op stays until the next change to the
+ *     member replaces it (after writing its documents, if they are missing) or the daily sweep drops it.
  * A crash after step 2 loses nothing: whoever touches the member next (or the recovery sweep) finishes step 3.
  */
 export class LedgerService {
@@ -68,10 +69,9 @@ export class LedgerService {
     for (let attempt = 0; attempt < 200; attempt++) {
       const member = await this.models.Member.findById(id).lean<MemberDoc>()
       if (!member) throw new NotFound(`member ${id.toString()} not found`)
-      if ((member.pendingOps ?? []).length > 0) {
-        await this.finish(member)
-        continue
-      }
+      // the previous change's documents are written before this one replaces its pending op
+      const previous = (member.pendingOps ?? []) as unknown as PendingOp[]
+      if (previous.length > 0) await this.writeDocuments(previous, true)
       if (await this.isDone(op.key)) return { status: 'duplicate' }
 
       const [policy, tiers] = await Promise.all([this.policies.current(), this.tiers.current()])
@@ -141,7 +141,8 @@ export class LedgerService {
         },
       )
       if (result.modifiedCount === 1) {
-        await this.finish({ ...member, rev: (member.rev ?? 0) + 1, pendingOps: [pending] } as unknown as MemberDoc)
+        // the pending op stays on the member until the next change (or the recovery sweep) replaces it: one write less
+        await this.writeDocuments([pending], false)
         return { status: 'applied', change, tierLevel: decision.level }
       }
       // another change to this member got in first: read it and compute again
@@ -156,22 +157,35 @@ export class LedgerService {
     return Boolean(await this.models.TierChange.exists({ _id: key }))
   }
 
-  /** Writes the documents of a member's pending ops (idempotently) and drops the ops. */
-  async finish(member: Pick<MemberDoc, '_id' | 'rev' | 'pendingOps'>): Promise<void> {
-    const ops = (member.pendingOps ?? []) as unknown as PendingOp[]
+  /**
+   * Writes the documents a pending op holds (ledger entries, tier change, domain events), each once. `checkFirst`
+   * reads before inserting: an op found on a member was usually written already, and a read is cheaper than a
+   * rejected insert.
+   */
+  private async writeDocuments(ops: PendingOp[], checkFirst: boolean): Promise<void> {
+    const write = async (model: LedgerModel, doc: Record<string, unknown> | null) => {
+      if (!doc) return
+      if (checkFirst && (await model.exists({ _id: doc._id }))) return
+      await insertOnce(model, doc)
+    }
     for (const op of ops) {
       await Promise.all([
-        op.points && insertOnce(this.models.PointsEntry, op.points),
-        op.growth && insertOnce(this.models.GrowthEntry, op.growth),
-        op.tierChange && insertOnce(this.models.TierChange, op.tierChange),
-        ...op.events.map((e) => insertOnce(this.models.DomainEvent, e)),
+        write(this.models.PointsEntry as unknown as LedgerModel, op.points),
+        write(this.models.GrowthEntry as unknown as LedgerModel, op.growth),
+        write(this.models.TierChange as unknown as LedgerModel, op.tierChange),
+        ...op.events.map((e) => write(this.models.DomainEvent as unknown as LedgerModel, e)),
       ])
     }
-    // if this loses a race, the next change to the member (or the recovery sweep) drops the ops instead
+  }
+
+  /** Writes a member's pending ops' documents and drops the ops (the recovery sweep and reconcile). */
+  async finish(member: Pick<MemberDoc, '_id' | 'rev' | 'pendingOps'>): Promise<void> {
+    await this.writeDocuments((member.pendingOps ?? []) as unknown as PendingOp[], true)
+    // if this loses a race, the change that won carries on from the documents just written
     await this.models.Member.updateOne({ _id: member._id, ...revIs(member.rev) }, { $set: { pendingOps: [] }, $inc: { rev: 1 } })
   }
 
-  /** Finishes ops left by processes that died between steps 2 and 3. */
+  /** Finishes the pending ops older than `olderThan`, including those of processes that died mid-change. */
   async recover(olderThan: Date): Promise<number> {
     const stuck = await this.models.Member.find({ 'pendingOps.at': { $lte: olderThan } }, { _id: 1, rev: 1, pendingOps: 1 }).lean<MemberDoc[]>()
     for (const member of stuck) await this.finish(member)
@@ -184,7 +198,12 @@ function revIs(rev: number | null | undefined) {
   return rev == null ? { rev: { $exists: false } } : { rev }
 }
 
-async function insertOnce(model: { collection: { insertOne(doc: Record<string, unknown>): Promise<unknown> } }, doc: Record<string, unknown>) {
+type LedgerModel = {
+  exists(filter: Record<string, unknown>): Promise<unknown>
+  collection: { insertOne(doc: Record<string, unknown>): Promise<unknown> }
+}
+
+async function insertOnce(model: Pick<LedgerModel, 'collection'>, doc: Record<string, unknown>) {
   try {
     await model.collection.insertOne({ ...doc })
   } catch (error) {

@@ -16,8 +16,6 @@ const checks = Object.fromEntries(
 ) as Record<ShopEventType, TypeCheck<TSchema>>
 
 const DUPLICATE_KEY = 11000
-/** an event still "received" after this long was cut off mid-way: a replay processes it again */
-const STALE_MS = 30_000
 
 /**
  * Shop events in: each is recorded once by eventId (the inbox), its facts merged into the order, and the order
@@ -39,7 +37,13 @@ export class ShopEventService {
 
   async ingest(event: ShopEvent): Promise<ShopEventResult> {
     this.validate(event)
-    const received = this.now()
+    if (await this.models.ShopEvent.exists({ _id: event.eventId })) return { eventId: event.eventId, status: 'duplicate' }
+    // Facts first, the inbox record last: a crash in between leaves no record, so the shop's retry applies the event
+    // again — merging facts and settling are idempotent. Copies racing past the check above all merge the same facts;
+    // the order's lease lets one settle; the inbox's primary key lets one say "applied".
+    await this.recordFacts(event)
+    const settled = await this.orders.settle(event.data.orderId)
+    const state = settled === 'parked' ? 'parked' : 'applied'
     try {
       await this.models.ShopEvent.create({
         _id: event.eventId,
@@ -48,20 +52,13 @@ export class ShopEventService {
         occurredAt: new Date(event.occurredAt),
         orderId: event.data.orderId,
         data: event.data,
-        state: 'applied',
-        receivedAt: received,
-        processing: true,
+        state,
+        receivedAt: this.now(),
       })
     } catch (error) {
       if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
-      const existing = await this.models.ShopEvent.findById(event.eventId).lean()
-      const cutOff = existing && (existing as { processing?: boolean }).processing && received.getTime() - (existing.receivedAt as Date).getTime() > STALE_MS
-      if (!cutOff) return { eventId: event.eventId, status: 'duplicate' }
+      return { eventId: event.eventId, status: 'duplicate' }
     }
-    await this.recordFacts(event)
-    const settled = await this.orders.settle(event.data.orderId)
-    const state = settled === 'parked' ? 'parked' : 'applied'
-    await this.models.ShopEvent.updateOne({ _id: event.eventId }, { $set: { state, processing: false } })
     return { eventId: event.eventId, status: state }
   }
 

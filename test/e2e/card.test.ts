@@ -77,6 +77,13 @@ describe('the H5 mini-program in a browser', () => {
     await page.locator('[data-user=dave]').click()
     await expect.poll(() => page.locator('[data-testid=tier-name]').textContent(), { timeout: 15_000 }).toBe('银卡会员')
     expect(await page.locator('[data-testid=points-available]').textContent()).toBe('0')
+
+    // binding a phone (the sandbox's stand-in for getPhoneNumber) shows it masked on Me
+    await page.getByText('我的').last().click()
+    await page.locator('input[placeholder="演示：输入手机号"]').fill('13912345678')
+    await page.locator('[data-testid=bind-phone]').click()
+    await expect.poll(() => page.getByText('139****5678').count(), { timeout: 10_000 }).toBeGreaterThan(0)
+    await page.screenshot({ path: path.join(ARTIFACTS, 'me-phone-bound.png') })
     await page.close()
   })
 })

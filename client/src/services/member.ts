@@ -13,3 +13,6 @@ export const getPointsHistory = (cursor?: string | null, limit = 20) =>
 
 /** GET /api/tiers */
 export const getTiers = () => request<TierList>('GET', '/api/tiers')
+
+/** POST /api/me/phone — bind the phone behind a getPhoneNumber button's code */
+export const bindPhone = (code: string) => request<MemberProfile>('POST', '/api/me/phone', { code })

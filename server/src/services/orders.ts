@@ -119,7 +119,8 @@ export class OrderService {
   }
 
   private async settleLocked(order: OrderDoc, release: Release): Promise<SettleResult> {
-    if (!order.paid) return order.memberRef || order.memberId ? 'waiting' : 'waiting'
+    // refunds, shipments and deliveries can arrive before the payment: nothing to settle until it does
+    if (!order.paid) return 'waiting'
     let memberId = order.memberId
     if (!memberId && order.memberRef) memberId = (await this.deps.members.findByRefKey(order.memberRef))?._id ?? null
     if (!memberId) return 'parked'

@@ -3,6 +3,7 @@ import { hostname } from 'node:os'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Models } from '../models/index.js'
 import type { Job } from '../models/job.js'
+import { ignoreDuplicateKey } from '../models/duplicate-key.js'
 
 /** What a handler may answer: nothing (done), or "not yet, run me again at …". */
 export type JobOutcome = void | { rescheduleAt: Date }
@@ -17,7 +18,6 @@ export interface JobRunnerOptions {
   log?: Pick<FastifyBaseLogger, 'error' | 'warn' | 'info'>
 }
 
-const DUPLICATE_KEY = 11000
 
 /**
  * A durable job queue in the database. Any number of processes run it: a job is claimed with a lease (one atomic
@@ -61,7 +61,7 @@ export class JobRunner {
         await this.models.Job.updateOne({ _id: key }, { $setOnInsert: { ...fresh, dueAt, payload } }, { upsert: true })
       }
     } catch (error) {
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+      ignoreDuplicateKey(error)
     }
   }
 

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose'
 import type { Models } from '../models/index.js'
 import type { MemberDoc } from '../models/member.js'
+import { isDuplicateKey } from '../models/duplicate-key.js'
 
 export type Member = MemberDoc
 
@@ -9,7 +10,6 @@ export interface WechatIdentity {
   unionid?: string
 }
 
-const DUPLICATE_KEY = 11000
 
 /** Members, always found by their own id or their WeChat identity. */
 export class MemberRepository {
@@ -33,7 +33,7 @@ export class MemberRepository {
         )
         return { member: result.value as unknown as Member, created: !result.lastErrorObject?.updatedExisting }
       } catch (error) {
-        if (attempt === 0 && (error as { code?: number }).code === DUPLICATE_KEY) continue
+        if (attempt === 0 && isDuplicateKey(error)) continue
         throw error
       }
     }

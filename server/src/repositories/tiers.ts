@@ -1,5 +1,6 @@
 import { sortTiers, type TierDefinition } from '@member-center/shared'
 import type { Models } from '../models/index.js'
+import { ignoreDuplicateKey } from '../models/duplicate-key.js'
 
 /** The brand's tier table. */
 export class TierRepository {
@@ -12,7 +13,7 @@ export class TierRepository {
       sortTiers(tiers).map((tier) =>
         this.models.Tier.updateOne({ level: tier.level }, { $setOnInsert: tier }, { upsert: true }).catch((error) => {
           // another process seeded the same level first
-          if ((error as { code?: number }).code !== 11000) throw error
+          ignoreDuplicateKey(error)
         }),
       ),
     )

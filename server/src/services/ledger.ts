@@ -11,6 +11,7 @@ import type { Models } from '../models/index.js'
 import type { MemberDoc } from '../models/member.js'
 import type { PolicyStore } from './policy-store.js'
 import type { TierTable } from './tier-table.js'
+import { ignoreDuplicateKey } from '../models/duplicate-key.js'
 
 export interface DomainEventDraft {
   type: string
@@ -46,7 +47,6 @@ interface PendingOp {
   events: Record<string, unknown>[]
 }
 
-const DUPLICATE_KEY = 11000
 
 /**
  * Applies changes to members' balances exactly once, without multi-document transactions (DESIGN.md §4):
@@ -207,7 +207,7 @@ async function insertOnce(model: Pick<LedgerModel, 'collection'>, doc: Record<st
   try {
     await model.collection.insertOne({ ...doc })
   } catch (error) {
-    if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+    ignoreDuplicateKey(error)
   }
 }
 

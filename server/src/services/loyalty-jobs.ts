@@ -4,9 +4,9 @@ import type { Models } from '../models/index.js'
 import type { MemberDoc } from '../models/member.js'
 import type { LedgerService } from './ledger.js'
 import type { PolicyStore } from './policy-store.js'
+import { ignoreDuplicateKey } from '../models/duplicate-key.js'
 
 export const DAILY_JOB = 'loyalty.daily'
-const DUPLICATE_KEY = 11000
 
 /**
  * The daily loyalty sweep (just after midnight, Shanghai): expire due lots, remind members of points expiring within
@@ -83,7 +83,7 @@ export class LoyaltySweeps {
           })
           count++
         } catch (error) {
-          if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+          ignoreDuplicateKey(error)
         }
       }
     }

@@ -82,9 +82,9 @@ export class OrderService {
     const outcome = await this.withLease(orderId, async (order, release) => {
       if (!order.memberId || !order.paid) return 'waiting' as const
       const now = this.deps.now()
-      const confirmAt = this.confirmAt(order, await this.deps.policies.current())
-      if (confirmAt.getTime() > now.getTime()) return confirmAt
       const policy = await this.deps.policies.current()
+      const confirmAt = this.confirmAt(order, policy)
+      if (confirmAt.getTime() > now.getTime()) return confirmAt
       const lines = [...((order.lines ?? []) as LineState[])]
       for (let i = 0; i < lines.length; i++) {
         const st = lines[i]!

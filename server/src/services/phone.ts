@@ -6,8 +6,8 @@ import { WechatApiError, WechatUnreachableError } from '../wechat/errors.js'
 import type { WechatClient } from '../wechat/client.js'
 import type { OrderService } from './orders.js'
 import { toProfile } from './profile.js'
+import { ignoreDuplicateKey } from '../models/duplicate-key.js'
 
-const DUPLICATE_KEY = 11000
 
 /**
  * Binding a phone number (optional, never required to join): the code from a getPhoneNumber button is exchanged
@@ -33,7 +33,7 @@ export class PhoneService {
     try {
       await this.models.PhoneBinding.create({ _id: phoneNumber, memberId: id, at: this.now() })
     } catch (error) {
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+      ignoreDuplicateKey(error)
       const existing = await this.models.PhoneBinding.findById(phoneNumber).lean()
       if (!existing?.memberId.equals(id)) throw new Conflict('this phone number belongs to another member; ask staff for help')
     }

@@ -5,6 +5,7 @@ import { ValidationFailed } from '../errors.js'
 import type { Models } from '../models/index.js'
 import { memberRefKey } from '../repositories/members.js'
 import type { OrderService } from './orders.js'
+import { ignoreDuplicateKey } from '../models/duplicate-key.js'
 
 // the compiled checks use TypeBox's own format registry (Fastify's ajv has its own)
 if (!FormatRegistry.Has('date-time')) {
@@ -15,7 +16,6 @@ const checks = Object.fromEntries(
   Object.entries(ShopEventDataSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema as TSchema)]),
 ) as Record<ShopEventType, TypeCheck<TSchema>>
 
-const DUPLICATE_KEY = 11000
 
 /**
  * Shop events in: each is recorded once by eventId (the inbox), its facts merged into the order, and the order
@@ -56,7 +56,7 @@ export class ShopEventService {
         receivedAt: this.now(),
       })
     } catch (error) {
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+      ignoreDuplicateKey(error)
       return { eventId: event.eventId, status: 'duplicate' }
     }
     return { eventId: event.eventId, status: state }
@@ -78,7 +78,7 @@ export class ShopEventService {
       try {
         await Order.updateOne({ _id: orderId, ...missing }, { ...update, $setOnInsert: { orderId, ...((update.$setOnInsert as object) ?? {}) } }, { upsert: true })
       } catch (error) {
-        if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+        ignoreDuplicateKey(error)
       }
     }
     switch (event.type) {
@@ -124,7 +124,7 @@ export class ShopEventService {
     try {
       await this.models.DomainEvent.create({ _id: key, key, type, memberId: order?.memberId ?? null, payload: { orderId, ...payload }, at: this.now() })
     } catch (error) {
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error
+      ignoreDuplicateKey(error)
     }
   }
 }

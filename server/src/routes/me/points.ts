@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PointsHistoryPageSchema, PointsHistoryQuerySchema } from '@member-center/shared'
-import { Types } from 'mongoose'
 import { errorResponses } from '../responses.js'
 
 /** GET /api/me/points/history — the member's points ledger, newest first, a page at a time. */

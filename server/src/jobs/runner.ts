@@ -3,7 +3,17 @@ import { hostname } from 'node:os'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Models } from '../models/index.js'
 import type { Job } from '../models/job.js'
-import { ignoreDuplicateKey } from '../models/duplicate-key.js'
+import { duplicatesOf } from '../models/duplicate-key.js'
+
+/** A job to schedule: its business key, type, payload and due time (see JobRunner.schedule). */
+export interface JobSpec {
+  key: string
+  type: string
+  payload: Record<string, unknown>
+  dueAt: Date
+  move?: boolean
+  maxAttempts?: number
+}
 
 /** What a handler may answer: nothing (done), or "not yet, run me again at …". */
 export type JobOutcome = void | { rescheduleAt: Date }
@@ -51,18 +61,21 @@ export class JobRunner {
    * given with `move: true`, which moves it (a delivery moves the confirmation date); done jobs are left alone.
    */
   async schedule(key: string, type: string, payload: Record<string, unknown>, dueAt: Date, options: { move?: boolean; maxAttempts?: number } = {}): Promise<void> {
-    const fresh = { key, type, state: 'queued', attempts: 0, maxAttempts: options.maxAttempts ?? 10 }
-    try {
-      if (options.move) {
-        // one write: move the queued job, or create it; a done or running job with the key makes the insert a
-        // duplicate, which leaves it alone
-        await this.models.Job.updateOne({ _id: key, state: 'queued' }, { $set: { dueAt, payload }, $setOnInsert: fresh }, { upsert: true })
-      } else {
-        await this.models.Job.updateOne({ _id: key }, { $setOnInsert: { ...fresh, dueAt, payload } }, { upsert: true })
-      }
-    } catch (error) {
-      ignoreDuplicateKey(error)
-    }
+    await this.scheduleMany([{ key, type, payload, dueAt, ...options }])
+  }
+
+  /** Schedules several jobs in one write (see schedule). */
+  async scheduleMany(jobs: JobSpec[]): Promise<void> {
+    if (jobs.length === 0) return
+    const ops = jobs.map(({ key, type, payload, dueAt, move, maxAttempts }) => {
+      const fresh = { key, type, state: 'queued', attempts: 0, maxAttempts: maxAttempts ?? 10 }
+      // move: update the queued job, or create it; a done or running job with the key makes the insert a duplicate,
+      // which leaves it alone
+      return move
+        ? { updateOne: { filter: { _id: key, state: 'queued' }, update: { $set: { dueAt, payload }, $setOnInsert: fresh }, upsert: true } }
+        : { updateOne: { filter: { _id: key }, update: { $setOnInsert: { ...fresh, dueAt, payload } }, upsert: true } }
+    })
+    await duplicatesOf(() => this.models.Job.bulkWrite(ops as never, { ordered: false }))
   }
 
   /** Claims the next due job (or one whose lease expired), runs it, and records the outcome. False when none was due. */

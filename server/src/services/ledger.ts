@@ -11,7 +11,7 @@ import type { Models } from '../models/index.js'
 import type { MemberDoc } from '../models/member.js'
 import type { PolicyStore } from './policy-store.js'
 import type { TierTable } from './tier-table.js'
-import { ignoreDuplicateKey } from '../models/duplicate-key.js'
+import { duplicatesOf } from '../models/duplicate-key.js'
 
 export interface DomainEventDraft {
   type: string
@@ -48,14 +48,30 @@ interface PendingOp {
 }
 
 
+/** One member's changes, applied in the order given. */
+export interface MemberOps {
+  memberId: string | Types.ObjectId
+  ops: LedgerOp[]
+}
+
+/** A member's new balances and the pending ops that record them, ready for the guarded update. */
+interface MemberUpdate {
+  memberId: Types.ObjectId
+  rev: number | null | undefined
+  set: Record<string, unknown>
+  pending: PendingOp[]
+  outcomes: Map<string, ApplyResult>
+}
+
 /**
  * Applies changes to members' balances exactly once, without multi-document transactions (DESIGN.md §4):
  *  1. read the member; compute the new balances (pure rules in shared/src/loyalty);
- *  2. one update guarded by the revision read writes the balances and a "pending op" holding the ledger entries,
- *     tier change and domain events to write — if another change got there first, read again and recompute;
- *  3. write those documents (each under a unique business key); the pending op stays until the next change to the
- *     member replaces it (after writing its documents, if they are missing) or the daily sweep drops it.
+ *  2. one update guarded by the revision read writes the balances and "pending ops" holding the ledger entries,
+ *     tier changes and domain events to write — if another change got there first, read again and recompute;
+ *  3. write those documents (each under a unique business key); the pending ops stay until the next change to the
+ *     member replaces them (after writing their documents, if they are missing) or the daily sweep drops them.
  * A crash after step 2 loses nothing: whoever touches the member next (or the recovery sweep) finishes step 3.
+ * Changes for many members go together: each step is one command for all of them (batched ingestion).
  */
 export class LedgerService {
   constructor(
@@ -65,117 +81,119 @@ export class LedgerService {
   ) {}
 
   async apply(memberId: string | Types.ObjectId, op: LedgerOp): Promise<ApplyResult> {
-    const id = new Types.ObjectId(memberId)
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const member = await this.models.Member.findById(id).lean<MemberDoc>()
-      if (!member) throw new NotFound(`member ${id.toString()} not found`)
-      // the previous change's documents are written before this one replaces its pending op
-      const previous = (member.pendingOps ?? []) as unknown as PendingOp[]
-      if (previous.length > 0) await this.writeDocuments(previous, true)
-      if (await this.isDone(op.key)) return { status: 'duplicate' }
+    const results = await this.applyMany([{ memberId, ops: [op] }])
+    return results.get(op.key)!
+  }
 
-      const [policy, tiers] = await Promise.all([this.policies.current(), this.tiers.current()])
-      const change = op.compute(toBalances(member), { policy, tiers })
-      const decision = decideTier(member.tierLevel, change.balances, tiers, policy, op.at, op.review)
-      const tierChanged = decision.level !== member.tierLevel
-      const p = change.points
-      const touchesPoints = p.available !== 0 || p.pending !== 0 || p.debt !== 0 || p.expired !== 0 || change.absorbed !== 0
-      if (!touchesPoints && change.growth === 0 && !tierChanged) return { status: 'noop' }
-
-      const b = change.balances
-      const source = { orderId: op.source?.orderId ?? null, lineId: op.source?.lineId ?? null, refundId: op.source?.refundId ?? null }
-      const drafts = [...(op.events?.(change) ?? [])]
-      if (tierChanged) {
-        drafts.push({ type: 'tier.changed', payload: { fromLevel: member.tierLevel, toLevel: decision.level, reason: decision.reason, cause: op.reason, growth: b.growth } })
-      }
-      const pending: PendingOp = {
-        key: op.key,
-        at: op.at,
-        points: touchesPoints
-          ? {
-              _id: op.key,
-              key: op.key,
-              memberId: id,
-              reason: op.reason,
-              ...p,
-              debtRepaid: change.debtRepaid,
-              absorbed: change.absorbed,
-              balanceAfter: { available: b.available, pending: b.pending, debt: b.debt, expired: b.expired },
-              lotExpiresAt: lotAdded((member.lots ?? []) as Balances["lots"], b.lots),
-              ...source,
-              note: op.note ?? null,
-              at: op.at,
-            }
-          : null,
-        growth:
-          change.growth !== 0
-            ? { _id: op.key, key: op.key, memberId: id, reason: op.reason, delta: change.growth, totalAfter: b.growth, ...source, note: op.note ?? null, at: op.at }
-            : null,
-        tierChange: tierChanged
-          ? { _id: op.key, key: op.key, memberId: id, fromLevel: member.tierLevel, toLevel: decision.level, reason: `${decision.reason} (${op.reason})`, growth: b.growth, at: op.at }
-          : null,
-        events: drafts.map((d) => ({ _id: `${op.key}:${d.type}`, key: `${op.key}:${d.type}`, type: d.type, memberId: id, payload: d.payload, at: op.at })),
-      }
-      const tierFields = tierChanged
-        ? {
-            tierLevel: decision.level,
-            tierSince: op.at,
-            tierReviewAt: policy.tiers.kind === 'rolling-12-months' ? new Date(op.at.getTime() + 365 * 86_400_000) : null,
-          }
-        : {}
-      const result = await this.models.Member.updateOne(
-        { _id: id, ...revIs(member.rev) },
-        {
-          $set: {
-            'points.available': b.available,
-            'points.pending': b.pending,
-            'points.debt': b.debt,
-            'points.expired': b.expired,
-            lots: b.lots,
-            growth: b.growth,
-            growthByMonth: b.growthByMonth,
-            pendingOps: [pending],
-            ...tierFields,
-          },
-          $inc: { rev: 1 },
-        },
-      )
-      if (result.modifiedCount === 1) {
-        // the pending op stays on the member until the next change (or the recovery sweep) replaces it: one write less
-        await this.writeDocuments([pending], false)
-        return { status: 'applied', change, tierLevel: decision.level }
-      }
-      // another change to this member got in first: read it and compute again
+  /**
+   * Applies the changes of several members, each member's in the order given, and answers each op's result by key.
+   * `known` holds members the caller has just read, which saves reading them again.
+   */
+  async applyMany(batches: MemberOps[], known?: ReadonlyMap<string, MemberDoc>): Promise<Map<string, ApplyResult>> {
+    const results = new Map<string, ApplyResult>()
+    const todo = new Map<string, LedgerOp[]>()
+    for (const { memberId, ops } of batches) {
+      const id = new Types.ObjectId(memberId).toString()
+      todo.set(id, [...(todo.get(id) ?? []), ...ops])
     }
-    throw new Error(`could not apply ${op.key}: the member kept changing`)
+    for (let attempt = 0; todo.size > 0; attempt++) {
+      if (attempt >= 200) throw new Error(`could not apply ${[...todo.values()].flat()[0]?.key}: the member kept changing`)
+      const members = await this.readMembers([...todo.keys()], attempt === 0 ? known : undefined)
+      // each member's previous change's documents are written before this one replaces its pending ops
+      await this.writeDocuments(members.flatMap((m) => (m.pendingOps ?? []) as unknown as PendingOp[]), true)
+      const [done, policy, tiers] = await Promise.all([this.doneKeys([...todo.values()].flat().map((op) => op.key)), this.policies.current(), this.tiers.current()])
+
+      const updates: MemberUpdate[] = []
+      for (const member of members) {
+        const update = planUpdate(member, todo.get(member._id.toString())!, done, policy, tiers)
+        if (update.pending.length > 0) {
+          updates.push(update)
+        } else {
+          for (const [key, outcome] of update.outcomes) results.set(key, outcome)
+          todo.delete(member._id.toString())
+        }
+      }
+      const applied = await this.updateMembers(updates)
+      // the pending ops stay on the member until its next change (or the recovery sweep) replaces them: a write less
+      await this.writeDocuments(updates.filter((u) => applied.has(u)).flatMap((u) => u.pending), false)
+      for (const update of applied) {
+        for (const [key, outcome] of update.outcomes) results.set(key, outcome)
+        todo.delete(update.memberId.toString())
+      }
+      // the others lost to a change that got in first: read them again and compute again
+    }
+    return results
   }
 
   /** Whether a change with this key has been recorded. */
   async isDone(key: string): Promise<boolean> {
-    if (await this.models.PointsEntry.exists({ _id: key })) return true
-    if (await this.models.GrowthEntry.exists({ _id: key })) return true
-    return Boolean(await this.models.TierChange.exists({ _id: key }))
+    return (await this.doneKeys([key])).has(key)
+  }
+
+  /** The keys among these whose changes have been recorded (a ledger entry, growth entry or tier change). */
+  private async doneKeys(keys: string[]): Promise<Set<string>> {
+    const ids = { _id: { $in: [...new Set(keys)] } }
+    const found = await Promise.all([
+      this.models.PointsEntry.find(ids, { _id: 1 }).lean(),
+      this.models.GrowthEntry.find(ids, { _id: 1 }).lean(),
+      this.models.TierChange.find(ids, { _id: 1 }).lean(),
+    ])
+    return new Set(found.flat().map((d) => String(d._id)))
+  }
+
+  private async readMembers(ids: string[], known?: ReadonlyMap<string, MemberDoc>): Promise<MemberDoc[]> {
+    const missing = ids.filter((id) => !known?.has(id))
+    const read = missing.length > 0 ? await this.models.Member.find({ _id: { $in: missing.map((id) => new Types.ObjectId(id)) } }).lean<MemberDoc[]>() : []
+    const byId = new Map([...(known ?? new Map<string, MemberDoc>())].concat(read.map((m) => [m._id.toString(), m])))
+    return ids.map((id) => {
+      const member = byId.get(id)
+      if (!member) throw new NotFound(`member ${id} not found`)
+      return member
+    })
+  }
+
+  /** The guarded updates, in one command; answers those that went through (the others' members had changed). */
+  private async updateMembers(updates: MemberUpdate[]): Promise<Set<MemberUpdate>> {
+    if (updates.length === 0) return new Set()
+    const result = await this.models.Member.bulkWrite(
+      updates.map((u) => ({ updateOne: { filter: { _id: u.memberId, ...revIs(u.rev) }, update: { $set: u.set, $inc: { rev: 1 } } } })),
+      { ordered: false },
+    )
+    if (result.modifiedCount === updates.length) return new Set(updates)
+    if (result.modifiedCount === 0) return new Set()
+    // some went through: ours are those now one revision on, carrying our pending ops
+    const now = await this.models.Member.find({ _id: { $in: updates.map((u) => u.memberId) } }, { rev: 1, 'pendingOps.key': 1 }).lean<MemberDoc[]>()
+    const current = new Map(now.map((m) => [m._id.toString(), m]))
+    return new Set(
+      updates.filter((u) => {
+        const m = current.get(u.memberId.toString())
+        return m?.rev === (u.rev ?? 0) + 1 && m.pendingOps?.[0]?.key === u.pending[0]!.key
+      }),
+    )
   }
 
   /**
-   * Writes the documents a pending op holds (ledger entries, tier change, domain events), each once. `checkFirst`
-   * reads before inserting: an op found on a member was usually written already, and a read is cheaper than a
-   * rejected insert.
+   * Writes the documents pending ops hold (ledger entries, tier changes, domain events), each once, one command per
+   * collection. `checkFirst` reads which exist before inserting: an op found on a member was usually written
+   * already, and a read is cheaper than a rejected insert.
    */
   private async writeDocuments(ops: PendingOp[], checkFirst: boolean): Promise<void> {
-    const write = async (model: LedgerModel, doc: Record<string, unknown> | null) => {
-      if (!doc) return
-      if (checkFirst && (await model.exists({ _id: doc._id }))) return
-      await insertOnce(model, doc)
+    const write = async (model: LedgerModel, docs: Record<string, unknown>[]) => {
+      if (docs.length === 0) return
+      if (checkFirst) {
+        const existing = new Set((await model.find({ _id: { $in: docs.map((d) => d._id) } }, { _id: 1 }).lean()).map((d) => String(d._id)))
+        docs = docs.filter((d) => !existing.has(String(d._id)))
+        if (docs.length === 0) return
+      }
+      await duplicatesOf(() => model.collection.insertMany(docs.map((d) => ({ ...d })), { ordered: false }))
     }
-    for (const op of ops) {
-      await Promise.all([
-        write(this.models.PointsEntry as unknown as LedgerModel, op.points),
-        write(this.models.GrowthEntry as unknown as LedgerModel, op.growth),
-        write(this.models.TierChange as unknown as LedgerModel, op.tierChange),
-        ...op.events.map((e) => write(this.models.DomainEvent as unknown as LedgerModel, e)),
-      ])
-    }
+    const present = <T>(docs: (T | null)[]) => docs.filter((d): d is T => d !== null)
+    await Promise.all([
+      write(this.models.PointsEntry as unknown as LedgerModel, present(ops.map((op) => op.points))),
+      write(this.models.GrowthEntry as unknown as LedgerModel, present(ops.map((op) => op.growth))),
+      write(this.models.TierChange as unknown as LedgerModel, present(ops.map((op) => op.tierChange))),
+      write(this.models.DomainEvent as unknown as LedgerModel, ops.flatMap((op) => op.events)),
+    ])
   }
 
   /** Writes a member's pending ops' documents and drops the ops (the recovery sweep and reconcile). */
@@ -193,22 +211,100 @@ export class LedgerService {
   }
 }
 
+/**
+ * A member's ops computed one after another from the balances read: the new balances, tier, and a pending op for
+ * each op that changes something. Ops already recorded (or repeated in the list) are duplicates; ops that change
+ * nothing are noops.
+ */
+function planUpdate(member: MemberDoc, ops: LedgerOp[], done: Set<string>, policy: LoyaltyPolicy, tiers: readonly TierDefinition[]): MemberUpdate {
+  const id = member._id
+  const outcomes = new Map<string, ApplyResult>()
+  const pending: PendingOp[] = []
+  let balances = toBalances(member)
+  let level = member.tierLevel
+  let tierFields: Record<string, unknown> = {}
+  for (const op of ops) {
+    if (done.has(op.key) || outcomes.has(op.key)) {
+      outcomes.set(op.key, outcomes.get(op.key) ?? { status: 'duplicate' })
+      continue
+    }
+    const change = op.compute(balances, { policy, tiers })
+    const decision = decideTier(level, change.balances, tiers, policy, op.at, op.review)
+    const tierChanged = decision.level !== level
+    const p = change.points
+    const touchesPoints = p.available !== 0 || p.pending !== 0 || p.debt !== 0 || p.expired !== 0 || change.absorbed !== 0
+    if (!touchesPoints && change.growth === 0 && !tierChanged) {
+      outcomes.set(op.key, { status: 'noop' })
+      continue
+    }
+
+    const b = change.balances
+    const source = { orderId: op.source?.orderId ?? null, lineId: op.source?.lineId ?? null, refundId: op.source?.refundId ?? null }
+    const drafts = [...(op.events?.(change) ?? [])]
+    if (tierChanged) {
+      drafts.push({ type: 'tier.changed', payload: { fromLevel: level, toLevel: decision.level, reason: decision.reason, cause: op.reason, growth: b.growth } })
+    }
+    pending.push({
+      key: op.key,
+      at: op.at,
+      points: touchesPoints
+        ? {
+            _id: op.key,
+            key: op.key,
+            memberId: id,
+            reason: op.reason,
+            ...p,
+            debtRepaid: change.debtRepaid,
+            absorbed: change.absorbed,
+            balanceAfter: { available: b.available, pending: b.pending, debt: b.debt, expired: b.expired },
+            lotExpiresAt: lotAdded(balances.lots, b.lots),
+            ...source,
+            note: op.note ?? null,
+            at: op.at,
+          }
+        : null,
+      growth:
+        change.growth !== 0
+          ? { _id: op.key, key: op.key, memberId: id, reason: op.reason, delta: change.growth, totalAfter: b.growth, ...source, note: op.note ?? null, at: op.at }
+          : null,
+      tierChange: tierChanged
+        ? { _id: op.key, key: op.key, memberId: id, fromLevel: level, toLevel: decision.level, reason: `${decision.reason} (${op.reason})`, growth: b.growth, at: op.at }
+        : null,
+      events: drafts.map((d) => ({ _id: `${op.key}:${d.type}`, key: `${op.key}:${d.type}`, type: d.type, memberId: id, payload: d.payload, at: op.at })),
+    })
+    if (tierChanged) {
+      tierFields = {
+        tierLevel: decision.level,
+        tierSince: op.at,
+        tierReviewAt: policy.tiers.kind === 'rolling-12-months' ? new Date(op.at.getTime() + 365 * 86_400_000) : null,
+      }
+    }
+    outcomes.set(op.key, { status: 'applied', change, tierLevel: decision.level })
+    balances = b
+    level = decision.level
+  }
+  const set = {
+    'points.available': balances.available,
+    'points.pending': balances.pending,
+    'points.debt': balances.debt,
+    'points.expired': balances.expired,
+    lots: balances.lots,
+    growth: balances.growth,
+    growthByMonth: balances.growthByMonth,
+    pendingOps: pending,
+    ...tierFields,
+  }
+  return { memberId: id, rev: member.rev, set, pending, outcomes }
+}
+
 /** A filter on the revision read (a member written before revisions existed has none). */
 function revIs(rev: number | null | undefined) {
   return rev == null ? { rev: { $exists: false } } : { rev }
 }
 
 type LedgerModel = {
-  exists(filter: Record<string, unknown>): Promise<unknown>
-  collection: { insertOne(doc: Record<string, unknown>): Promise<unknown> }
-}
-
-async function insertOnce(model: Pick<LedgerModel, 'collection'>, doc: Record<string, unknown>) {
-  try {
-    await model.collection.insertOne({ ...doc })
-  } catch (error) {
-    ignoreDuplicateKey(error)
-  }
+  find(filter: Record<string, unknown>, projection: Record<string, number>): { lean(): Promise<{ _id: unknown }[]> }
+  collection: { insertMany(docs: Record<string, unknown>[], options: { ordered: boolean }): Promise<unknown> }
 }
 
 export function toBalances(m: Pick<MemberDoc, 'points' | 'lots' | 'growth' | 'growthByMonth'>): Balances {

@@ -68,8 +68,9 @@ export async function startTestApp(overrides: Partial<AppOptions> = {}, clock = 
     databaseName: database.name,
     databaseUri: database.uri,
     clock,
-    sendEvent: (event) => postSigned(fastify, '/api/integrations/shop/events', event),
-    sendBatch: (events) => postSigned(fastify, '/api/integrations/shop/events/batch', { events }),
+    // accepted events are applied just after the answer: wait for that, as the shop would see it moments later
+    sendEvent: async (event) => applied(fastify, await postSigned(fastify, '/api/integrations/shop/events', event)),
+    sendBatch: async (events) => applied(fastify, await postSigned(fastify, '/api/integrations/shop/events/batch', { events })),
     adminToken: (name = 'ops@brand.test') => fastify.jwt.sign({ sub: name, role: 'admin' }),
     async login(user) {
       const response = await fastify.inject({ method: 'POST', url: '/api/auth/wechat', payload: { code: await sandbox.code(user) } })
@@ -86,6 +87,11 @@ export async function startTestApp(overrides: Partial<AppOptions> = {}, clock = 
 }
 
 /** A shop webhook call signed as the shop signs it. */
+async function applied<T>(app: FastifyInstance, response: T): Promise<T> {
+  await app.shopEvents.idle()
+  return response
+}
+
 export function postSigned(app: FastifyInstance, url: string, body: unknown, options: { secret?: string; timestamp?: number } = {}) {
   const payload = JSON.stringify(body)
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000))
@@ -99,6 +105,12 @@ export function postSigned(app: FastifyInstance, url: string, body: unknown, opt
       'x-shop-signature': shopSignature(options.secret ?? TEST_SHOP_SECRET, timestamp, payload),
     },
   })
+}
+
+/** A GET signed like the shop signs it: over the timestamp and an empty body. */
+export function getSigned(app: FastifyInstance, url: string) {
+  const timestamp = String(Math.floor(Date.now() / 1000))
+  return app.inject({ method: 'GET', url, headers: { 'x-shop-timestamp': timestamp, 'x-shop-signature': shopSignature(TEST_SHOP_SECRET, timestamp, '') } })
 }
 
 /**

@@ -19,6 +19,25 @@ export const shopEventSchema = new Schema(
 // _id is the eventId: a replayed event is recognised by its primary key and changes nothing
 shopEventSchema.index({ orderId: 1, occurredAt: 1 })
 
+/**
+ * Events accepted but not yet applied (services/shop-events.ts). Small by design: an event leaves it as soon as it
+ * is applied (and recorded in shop_events), so finding the ones left behind never scans the whole history.
+ */
+const shopEventQueueSchema = new Schema(
+  {
+    /** the eventId */
+    _id: { type: String, required: true },
+    /** the event as the shop sent it (validated) */
+    event: { type: Schema.Types.Mixed, required: true },
+    receivedAt: { type: Date, required: true },
+    /** failed attempts to apply it, the last error, and when to try again */
+    attempts: { type: Number, required: true, default: 0 },
+    lastError: { type: String, default: null },
+    retryAt: { type: Date, default: null },
+  },
+  { collection: 'shop_event_queue', versionKey: false },
+)
+
 const lineSchema = new Schema({ lineId: String, sku: String, name: String, quantity: Number, paidFen: Number }, { _id: false })
 
 /** What settlement has done for one order line (written only by the holder of the order's lease). */
@@ -82,6 +101,7 @@ export type Order = InferSchemaType<typeof orderSchema>
 export function shopModels(connection: Connection) {
   return {
     ShopEvent: connection.model('ShopEvent', shopEventSchema),
+    ShopEventQueue: connection.model('ShopEventQueue', shopEventQueueSchema),
     Order: connection.model('Order', orderSchema),
   }
 }

@@ -12,7 +12,7 @@ import { LedgerService } from '../services/ledger.js'
 import { DAILY_JOB, LoyaltySweeps } from '../services/loyalty-jobs.js'
 import { CONFIRM_JOB, OrderService } from '../services/orders.js'
 import { PolicyStore } from '../services/policy-store.js'
-import { ShopEventService } from '../services/shop-events.js'
+import { APPLY_QUEUED_JOB, ShopEventService } from '../services/shop-events.js'
 import { TierTable } from '../services/tier-table.js'
 import { WechatClient } from '../wechat/client.js'
 import { memberRefKeys } from '../repositories/members.js'
@@ -77,16 +77,25 @@ export default fp<ServicesOptions>(
     jobs.register(CONFIRM_JOB, async (payload) => orders.confirm(payload.orderId as string))
     jobs.register(DAILY_JOB, async () => sweeps.daily())
     await sweeps.scheduleNext()
+    const shopEvents = new ShopEventService(models, orders, now, app.log)
+    // events accepted but left unapplied (their process died, or applying them failed): taken up every 30 s
+    jobs.register(APPLY_QUEUED_JOB, async () => {
+      await shopEvents.applyLeftBehind()
+      return { rescheduleAt: new Date(now().getTime() + 30_000) }
+    })
+    await jobs.schedule(APPLY_QUEUED_JOB, APPLY_QUEUED_JOB, {}, now())
+    // requests still being answered when the app closes may have handed events to the applier
+    app.addHook('onClose', async () => shopEvents.idle())
 
     app.decorate('tierTable', tierTable)
     app.decorate('policies', policies)
     app.decorate('ledger', ledger)
     app.decorate('jobs', jobs)
     app.decorate('orders', orders)
+    app.decorate('shopEvents', shopEvents)
     app.decorate('sweeps', sweeps)
     app.decorate('adjustments', new AdjustmentService(models, ledger, now))
     app.decorate('phone', new PhoneService(models, wechat, orders, now))
-    app.decorate('shopEvents', new ShopEventService(models, orders, now))
     app.decorate(
       'authService',
       new AuthService({

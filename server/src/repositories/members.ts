@@ -41,20 +41,32 @@ export class MemberRepository {
 
   /** The member a shop's reference names, if known. */
   async findByRefKey(refKey: string): Promise<Member | null> {
-    const [kind, ...rest] = refKey.split(':')
-    const value = rest.join(':')
-    switch (kind) {
-      case 'memberId':
-        return this.findById(value)
-      case 'openid':
-        return this.models.Member.findOne({ openid: value }).lean<Member>()
-      case 'unionid':
-        return this.models.Member.findOne({ unionid: value }).lean<Member>()
-      case 'phone':
-        return this.models.Member.findOne({ phone: value }).lean<Member>()
-      default:
-        return null
+    return (await this.findManyByRefKeys([refKey])).get(refKey) ?? null
+  }
+
+  /** The members these references name, by reference key; unknown ones are left out. One read per kind of reference. */
+  async findManyByRefKeys(refKeys: string[]): Promise<Map<string, Member>> {
+    const byKind = new Map<string, Set<string>>()
+    for (const key of new Set(refKeys)) {
+      const [kind, ...rest] = key.split(':')
+      if (kind === 'memberId' && !Types.ObjectId.isValid(rest.join(':'))) continue
+      byKind.set(kind!, (byKind.get(kind!) ?? new Set()).add(rest.join(':')))
     }
+    const fields: Record<string, string> = { memberId: '_id', openid: 'openid', unionid: 'unionid', phone: 'phone' }
+    const found = new Map<string, Member>()
+    await Promise.all(
+      [...byKind].map(async ([kind, values]) => {
+        const field = fields[kind]
+        if (!field) return
+        const list = [...values]
+        const members = await this.models.Member.find({ [field]: { $in: field === '_id' ? list.map((v) => new Types.ObjectId(v)) : list } }).lean<Member[]>()
+        for (const member of members) {
+          const value = field === '_id' ? member._id.toString() : String(member[field as keyof Member])
+          if (!found.has(`${kind}:${value}`)) found.set(`${kind}:${value}`, member)
+        }
+      }),
+    )
+    return found
   }
 
   async findById(memberId: string): Promise<Member | null> {

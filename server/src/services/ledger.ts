@@ -93,6 +93,7 @@ export class LedgerService {
     const results = new Map<string, ApplyResult>()
     const todo = new Map<string, LedgerOp[]>()
     for (const { memberId, ops } of batches) {
+      if (ops.length === 0) continue
       const id = new Types.ObjectId(memberId).toString()
       todo.set(id, [...(todo.get(id) ?? []), ...ops])
     }
@@ -132,6 +133,7 @@ export class LedgerService {
 
   /** The keys among these whose changes have been recorded (a ledger entry, growth entry or tier change). */
   private async doneKeys(keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set()
     const ids = { _id: { $in: [...new Set(keys)] } }
     const found = await Promise.all([
       this.models.PointsEntry.find(ids, { _id: 1 }).lean(),

@@ -14,11 +14,11 @@ import {
 } from '@member-center/shared'
 import { randomBytes } from 'node:crypto'
 import { Types } from 'mongoose'
-import type { JobRunner } from '../jobs/runner.js'
+import type { JobRunner, JobSpec } from '../jobs/runner.js'
 import type { Models } from '../models/index.js'
 import type { Order } from '../models/shop.js'
 import type { MemberRepository } from '../repositories/members.js'
-import type { LedgerService } from './ledger.js'
+import type { LedgerOp, LedgerService, MemberOps } from './ledger.js'
 import type { PolicyStore } from './policy-store.js'
 import type { TierTable } from './tier-table.js'
 
@@ -47,9 +47,19 @@ interface Rates {
 
 type OrderDoc = Order & { rates?: Rates | null; lines: LineState[] }
 
-type Release = (fields?: Record<string, unknown>) => Promise<void>
+/** What a step holding orders' leases answers for each order, and the fields to save as it gives the lease back. */
+interface Locked<T> {
+  value: T
+  fields?: Record<string, unknown>
+}
 
 export type SettleResult = 'settled' | 'parked' | 'waiting' | 'missing'
+
+export interface SettleOutcome {
+  result: SettleResult
+  /** the member the order belongs to, once known */
+  memberId: Types.ObjectId | null
+}
 
 export interface OrderServiceDeps {
   models: Models
@@ -63,85 +73,129 @@ export interface OrderServiceDeps {
   memberDayMultiplier?: (paidAt: Date) => number
 }
 
+const LEASE_MS = 30_000
+
 /**
  * Settles orders: derives the ledger changes an order's facts call for — earn (pending), refunds (exactly what each
  * line earned, from pending or available), confirmation when the return window closes — and applies the ones not yet
  * applied. Settlement of one order is serialised by a lease on the order document, so concurrent events for the same
- * order (or the confirmation job) never compute from the same stale line state.
+ * order (or the confirmation job) never compute from the same stale line state. Many orders settle together: leases,
+ * member reads, ledger changes, jobs and releases are one command each for all of them.
  */
 export class OrderService {
   constructor(private readonly deps: OrderServiceDeps) {}
 
   /** Settles what the order's facts call for now. */
   async settle(orderId: string): Promise<SettleResult> {
-    return this.withLease(orderId, (order, release) => this.settleLocked(order, release))
+    return (await this.settleMany([orderId])).get(orderId)!.result
+  }
+
+  /**
+   * Settles several orders at once (see settle). `owner`: the lease owner the caller created new orders with (see
+   * newOrderLease), which then needn't be taken again.
+   */
+  async settleMany(orderIds: string[], owner?: string): Promise<Map<string, SettleOutcome>> {
+    const settled = await this.withLeases(orderIds, (orders) => this.settleLocked(orders), owner)
+    return new Map([...settled].map(([id, outcome]) => [id, outcome === 'missing' ? { result: 'missing' as const, memberId: null } : outcome]))
   }
 
   /** The confirmation job: moves pending points to available once the return window has closed. */
   async confirm(orderId: string): Promise<{ rescheduleAt: Date } | void> {
-    const outcome = await this.withLease(orderId, async (order, release) => {
-      if (!order.memberId || !order.paid) return 'waiting' as const
-      const now = this.deps.now()
-      const policy = await this.deps.policies.current()
-      const confirmAt = this.confirmAt(order, policy)
-      if (confirmAt.getTime() > now.getTime()) return confirmAt
-      const lines = [...((order.lines ?? []) as LineState[])]
-      for (let i = 0; i < lines.length; i++) {
-        const st = lines[i]!
-        if (st.confirmed || !st.earnApplied) continue
-        const countGrowth = !st.growthCounted && st.growthLeft > 0
-        await this.deps.ledger.apply(order.memberId, {
-          key: `order:${order.orderId}:line:${st.lineId}:confirm`,
-          reason: 'confirm',
-          at: now,
-          source: { orderId: order.orderId, lineId: st.lineId },
-          compute: (b) =>
-            combine(b, (x) => credit(x, st.pointsLeft, now, policy, true), ...(countGrowth ? [(x: Balances) => addGrowth(x, st.growthLeft, now)] : [])),
-          events: (c) => [{ type: 'points.confirmed', payload: { orderId: order.orderId, lineId: st.lineId, points: st.pointsLeft, debtRepaid: c.debtRepaid } }],
+    const outcome = (
+      await this.withLeases([orderId], async ([order]) => {
+        const locked = new Map<string, Locked<Date | 'done' | 'waiting'>>()
+        if (!order!.memberId || !order!.paid) return locked.set(orderId, { value: 'waiting' })
+        const memberId = order!.memberId
+        const now = this.deps.now()
+        const policy = await this.deps.policies.current()
+        const confirmAt = this.confirmAt(order!, policy)
+        if (confirmAt.getTime() > now.getTime()) return locked.set(orderId, { value: confirmAt })
+        const ops: LedgerOp[] = []
+        const lines = ((order!.lines ?? []) as LineState[]).map((st) => {
+          if (st.confirmed || !st.earnApplied) return st
+          const countGrowth = !st.growthCounted && st.growthLeft > 0
+          ops.push({
+            key: `order:${orderId}:line:${st.lineId}:confirm`,
+            reason: 'confirm',
+            at: now,
+            source: { orderId, lineId: st.lineId },
+            compute: (b) =>
+              combine(b, (x) => credit(x, st.pointsLeft, now, policy, true), ...(countGrowth ? [(x: Balances) => addGrowth(x, st.growthLeft, now)] : [])),
+            events: (c) => [{ type: 'points.confirmed', payload: { orderId, lineId: st.lineId, points: st.pointsLeft, debtRepaid: c.debtRepaid } }],
+          })
+          return { ...st, confirmed: true, growthCounted: st.growthCounted || countGrowth }
         })
-        lines[i] = { ...st, confirmed: true, growthCounted: st.growthCounted || countGrowth }
-      }
-      await release({ lines })
-      return 'done' as const
-    })
+        await this.deps.ledger.applyMany([{ memberId, ops }])
+        return locked.set(orderId, { value: 'done', fields: { lines } })
+      })
+    ).get(orderId)
     if (outcome instanceof Date) return { rescheduleAt: outcome }
   }
 
   /** Orders parked for a member who has now appeared (logged in, bound a phone): attach and settle them. */
   async adopt(memberId: Types.ObjectId, refKeys: string[]): Promise<number> {
     const parked = await this.deps.models.Order.find({ memberId: null, memberRef: { $in: refKeys } }, { orderId: 1 }).lean()
-    for (const { orderId } of parked) {
-      await this.deps.models.Order.updateOne({ _id: orderId, memberId: null }, { $set: { memberId } })
-      await this.settle(orderId)
-      await this.deps.models.ShopEvent.updateMany({ orderId, state: 'parked' }, { $set: { state: 'applied' } })
-    }
+    if (parked.length === 0) return 0
+    const ids = parked.map((o) => o.orderId as string)
+    await this.deps.models.Order.updateMany({ _id: { $in: ids }, memberId: null }, { $set: { memberId } })
+    await this.settleMany(ids)
+    await this.deps.models.ShopEvent.updateMany({ orderId: { $in: ids }, state: 'parked' }, { $set: { state: 'applied' } })
     return parked.length
   }
 
-  private async settleLocked(order: OrderDoc, release: Release): Promise<SettleResult> {
+  private async settleLocked(orders: OrderDoc[]): Promise<Map<string, Locked<SettleOutcome>>> {
+    const locked = new Map<string, Locked<SettleOutcome>>()
     // refunds, shipments and deliveries can arrive before the payment: nothing to settle until it does
-    if (!order.paid) return 'waiting'
-    let memberId = order.memberId
-    if (!memberId && order.memberRef) memberId = (await this.deps.members.findByRefKey(order.memberRef))?._id ?? null
-    if (!memberId) return 'parked'
-    const member = await this.deps.members.findById(memberId.toString())
-    if (!member) return 'parked'
+    const paid = orders.filter((order) => {
+      if (!order.paid) locked.set(order.orderId, { value: { result: 'waiting', memberId: order.memberId ?? null } })
+      return Boolean(order.paid)
+    })
+    const refKey = (order: OrderDoc) => (order.memberId ? `memberId:${order.memberId.toString()}` : (order.memberRef ?? null))
+    const members = await this.deps.members.findManyByRefKeys(paid.map(refKey).filter((k): k is string => k !== null))
+    const [policy, tiers] = await Promise.all([this.deps.policies.current(), this.deps.tiers.current()])
 
-    const policy = await this.deps.policies.current()
+    const batches: MemberOps[] = []
+    const jobs: JobSpec[] = []
+    for (const order of paid) {
+      const key = refKey(order)
+      const member = key ? members.get(key) : undefined
+      if (!member) {
+        locked.set(order.orderId, { value: { result: 'parked', memberId: null } })
+        continue
+      }
+      const tierMultiplier = tiers.find((t) => t.level === member.tierLevel)?.pointsMultiplier ?? 1
+      const { ops, lines, rates } = this.plan(order, policy, tierMultiplier)
+      batches.push({ memberId: member._id, ops })
+      const confirmAt = this.confirmAt(order, policy)
+      // scheduled before the lease is given back, so no crash in between leaves pending points without a job
+      if (lines.some((l) => !l.confirmed)) {
+        jobs.push({ key: `${CONFIRM_JOB}:${order.orderId}`, type: CONFIRM_JOB, payload: { orderId: order.orderId }, dueAt: confirmAt, move: true })
+      }
+      locked.set(order.orderId, { value: { result: 'settled', memberId: member._id }, fields: { lines, memberId: member._id, rates, confirmAt } })
+    }
+    await this.deps.ledger.applyMany(batches, new Map([...members.values()].map((m) => [m._id.toString(), m])))
+    await this.deps.jobs.scheduleMany(jobs)
+    return locked
+  }
+
+  /** The ledger changes an order's facts call for, and each line's state once they are applied. */
+  private plan(order: OrderDoc, policy: LoyaltyPolicy, tierMultiplier: number): { ops: LedgerOp[]; lines: LineState[]; rates: Rates } {
+    const paid = order.paid!
+    const paidAt = paid.at as Date
     const rates: Rates = order.rates ?? {
       pointsPerYuan: policy.pointsPerYuan,
       growthPerYuan: policy.growthPerYuan,
-      tierMultiplier: (await this.deps.tiers.current()).find((t) => t.level === member.tierLevel)?.pointsMultiplier ?? 1,
-      memberDayMultiplier: this.deps.memberDayMultiplier?.(order.paid.at as Date) ?? 1,
+      tierMultiplier,
+      memberDayMultiplier: this.deps.memberDayMultiplier?.(paidAt) ?? 1,
     }
+    const points = (fen: number) => pointsForLine(fen, rates, rates.tierMultiplier, rates.memberDayMultiplier)
+    const growth = (fen: number) => growthForLine(fen, rates)
     const states = new Map(((order.lines ?? []) as LineState[]).map((l) => [l.lineId, l]))
     const refunds = canonicalRefunds(order)
-    const paidAt = order.paid.at as Date
+    const ops: LedgerOp[] = []
     const lines: LineState[] = []
 
-    for (const line of order.paid.lines as { lineId: string; paidFen: number }[]) {
-      const points = (fen: number) => pointsForLine(fen, rates, rates.tierMultiplier, rates.memberDayMultiplier)
-      const growth = (fen: number) => growthForLine(fen, rates)
+    for (const line of paid.lines as { lineId: string; paidFen: number }[]) {
       let st: LineState = states.get(line.lineId) ?? {
         lineId: line.lineId,
         paidFen: line.paidFen,
@@ -160,7 +214,7 @@ export class OrderService {
       if (!st.earnApplied) {
         const atPayment = policy.growthCountsAt === 'payment'
         const s = st
-        await this.deps.ledger.apply(memberId, {
+        ops.push({
           key: `order:${order.orderId}:line:${line.lineId}:earn`,
           reason: 'purchase',
           at: paidAt,
@@ -179,7 +233,7 @@ export class OrderService {
         const reversePoints = st.pointsLeft - pointsLeft
         const reverseGrowth = st.growthCounted ? st.growthLeft - growthLeft : 0
         const s = st
-        await this.deps.ledger.apply(memberId, {
+        ops.push({
           key: `order:${order.orderId}:line:${line.lineId}:refund:${refund.refundId}`,
           reason: 'refund',
           at: refund.at,
@@ -195,13 +249,7 @@ export class OrderService {
       }
       lines.push(st)
     }
-
-    const confirmAt = this.confirmAt(order, policy)
-    await release({ lines, memberId, rates, confirmAt })
-    if (lines.some((l) => !l.confirmed)) {
-      await this.deps.jobs.schedule(`${CONFIRM_JOB}:${order.orderId}`, CONFIRM_JOB, { orderId: order.orderId }, confirmAt, { move: true })
-    }
-    return 'settled'
+    return { ops, lines, rates }
   }
 
   /** The return window closes `returnWindowDays` after delivery, or `maxPendingDays` after payment without one. */
@@ -211,37 +259,61 @@ export class OrderService {
   }
 
   /**
-   * Runs `fn` holding the order's lease (30 s, renewed by nobody: settling an order takes milliseconds). Waits while
-   * another process holds it; takes it over if its holder died.
+   * Runs `fn` holding the leases of these orders (30 s, renewed by nobody: settling takes milliseconds), then saves
+   * the fields it answers and gives the leases back, one command each. Orders another process holds are waited
+   * for (and taken over if their holder died) and go to `fn` in a later round. Answers `missing` for unknown orders.
    */
-  private async withLease<T>(orderId: string, fn: (order: OrderDoc, release: Release) => Promise<T>): Promise<T | 'missing'> {
-    const owner = randomBytes(8).toString('hex')
+  private async withLeases<T>(
+    orderIds: string[],
+    fn: (orders: OrderDoc[]) => Promise<Map<string, Locked<T>>>,
+    owner = newLeaseOwner(),
+  ): Promise<Map<string, T | 'missing'>> {
+    const Order = this.deps.models.Order
+    const results = new Map<string, T | 'missing'>()
     const deadline = Date.now() + 60_000
+    let waiting = [...new Set(orderIds)]
+    if (waiting.length === 0) return results
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
       const now = new Date()
-      const order = await this.deps.models.Order.findOneAndUpdate(
-        { _id: orderId, $or: [{ 'lease.until': null }, { 'lease.until': { $lte: now } }] },
-        { $set: { 'lease.owner': owner, 'lease.until': new Date(now.getTime() + 30_000) } },
-        { returnDocument: 'after' },
-      ).lean<OrderDoc>()
-      if (order) {
-        let released = false
-        // saves the settlement state and gives the lease back in one write
-        const release: Release = async (fields = {}) => {
-          released = true
-          await this.deps.models.Order.updateOne({ _id: orderId, 'lease.owner': owner }, { $set: { ...fields, 'lease.owner': null, 'lease.until': null } })
-        }
+      const ids = { _id: { $in: waiting } }
+      await Order.updateMany(
+        { ...ids, $or: [{ 'lease.until': null }, { 'lease.until': { $lte: now } }] },
+        { $set: { 'lease.owner': owner, 'lease.until': new Date(now.getTime() + LEASE_MS) } },
+      )
+      const found = await Order.find(ids).lean<OrderDoc[]>()
+      const held = found.filter((o) => o.lease?.owner === owner)
+      const present = new Set(found.map((o) => o.orderId))
+      for (const id of waiting) if (!present.has(id)) results.set(id, 'missing')
+      if (held.length > 0) {
+        let locked: Map<string, Locked<T>> | undefined
         try {
-          return await fn(order, release)
+          locked = await fn(held)
         } finally {
-          if (!released) await release()
+          // saves each order's state and gives its lease back in one write
+          await Order.bulkWrite(
+            held.map((o) => ({
+              updateOne: { filter: { _id: o.orderId, 'lease.owner': owner }, update: { $set: { ...locked?.get(o.orderId)?.fields, 'lease.owner': null, 'lease.until': null } } },
+            })),
+            { ordered: false },
+          )
         }
+        for (const [id, { value }] of locked) results.set(id, value)
       }
-      if (!(await this.deps.models.Order.exists({ _id: orderId }))) return 'missing'
-      if (Date.now() > deadline) throw new Error(`order ${orderId} stayed locked for a minute`)
+      waiting = found.filter((o) => o.lease?.owner !== owner).map((o) => o.orderId)
+      if (waiting.length === 0) return results
+      if (Date.now() > deadline) throw new Error(`order ${waiting[0]} stayed locked for a minute`)
       await new Promise((r) => setTimeout(r, wait + Math.random() * wait))
     }
   }
+}
+
+export function newLeaseOwner(): string {
+  return randomBytes(8).toString('hex')
+}
+
+/** The lease fields for an order created by `owner`, who then holds it (saves taking it in a second write). */
+export function newOrderLease(owner: string, now: Date): Record<string, unknown> {
+  return { 'lease.owner': owner, 'lease.until': new Date(now.getTime() + LEASE_MS) }
 }
 
 /** Refunds in a fixed order (time, then id), with a cancellation as a full refund of every line. */

@@ -1,11 +1,14 @@
-import { ShopEventDataSchemas, type ShopEvent, type ShopEventResult, type ShopEventType, type MemberRef } from '@member-center/shared'
+import { ShopEventDataSchemas, type ShopEvent, type ShopEventResult, type ShopEventStatus, type ShopEventType, type MemberRef } from '@member-center/shared'
+import type { FastifyBaseLogger } from 'fastify'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import { FormatRegistry, type TSchema } from '@sinclair/typebox'
 import { ValidationFailed } from '../errors.js'
 import type { Models } from '../models/index.js'
 import { memberRefKey } from '../repositories/members.js'
-import type { OrderService } from './orders.js'
-import { ignoreDuplicateKey } from '../models/duplicate-key.js'
+import { newLeaseOwner, newOrderLease, type OrderService, type SettleOutcome } from './orders.js'
+import { duplicatesOf, ignoreDuplicateKey } from '../models/duplicate-key.js'
+import { backoffMs } from '../jobs/runner.js'
+import { GroupCommit } from './group-commit.js'
 
 // the compiled checks use TypeBox's own format registry (Fastify's ajv has its own)
 if (!FormatRegistry.Has('date-time')) {
@@ -17,114 +20,304 @@ const checks = Object.fromEntries(
 ) as Record<ShopEventType, TypeCheck<TSchema>>
 
 
+/** A batch route's answer for an event that failed validation. */
+export interface Rejection {
+  eventId: string
+  status: 'rejected'
+  code: string
+  message: string
+}
+
+/** An accepted event waiting to be applied. */
+interface Queued {
+  event: ShopEvent
+  receivedAt: Date
+}
+
+/** One idempotent merge of an event's fact into its order (see recordFacts). */
+interface FactMerge {
+  orderId: string
+  missing: Record<string, unknown>
+  update: Record<string, unknown>
+}
+
+/** Events applied together at most. */
+const MAX_BATCH = 100
+
+/** The share of time applying takes while events keep arriving. */
+const APPLY_SHARE_UNDER_LOAD = 0.25
+
+export const APPLY_QUEUED_JOB = 'shop.apply-queued'
+
 /**
- * Shop events in: each is recorded once by eventId (the inbox), its facts merged into the order, and the order
- * settled. A replay of an applied event changes nothing and says so.
+ * Shop events in. Accepting an event records it durably (the queue) and answers at once; applying it — merging its
+ * facts into the order, settling the order, recording it in shop_events — follows within moments, in batches: the
+ * events that arrive while one batch is being applied go together in the next, so a batch costs about as many
+ * database commands as one event. An event stays queued until it is applied, so nothing accepted is lost when a
+ * process dies: the recovery job applies what was left behind, and retries failures with backoff. A replay of an
+ * event already accepted changes nothing and says so.
  */
 export class ShopEventService {
+  private lastAcceptAt = 0
+  private readonly applier = new GroupCommit<Queued, void>((events) => this.applyQueued(events), { maxBatch: MAX_BATCH, maxInFlight: 1 })
+
   constructor(
     private readonly models: Models,
     private readonly orders: OrderService,
     private readonly now: () => Date,
+    private readonly log?: Pick<FastifyBaseLogger, 'warn' | 'error'>,
   ) {}
 
   /** Checks an event's data against its type's schema; throws 400 naming the first wrong field. */
   validate(event: ShopEvent): void {
     const check = checks[event.type]
+    if (check.Check(event.data)) return
     const error = check.Errors(event.data).First()
     if (error) throw new ValidationFailed(`data${error.path.replace(/\//g, '.')}: ${error.message}`)
   }
 
-  async ingest(event: ShopEvent): Promise<ShopEventResult> {
+  /** One event (the webhook): throws 400 if invalid; answers once it is recorded. */
+  async accept(event: ShopEvent): Promise<ShopEventResult> {
     this.validate(event)
-    if (await this.models.ShopEvent.exists({ _id: event.eventId })) return { eventId: event.eventId, status: 'duplicate' }
-    // Facts first, the inbox record last: a crash in between leaves no record, so the shop's retry applies the event
-    // again — merging facts and settling are idempotent. Copies racing past the check above all merge the same facts;
-    // the order's lease lets one settle; the inbox's primary key lets one say "applied".
-    await this.recordFacts(event)
-    const settled = await this.orders.settle(event.data.orderId)
-    const state = settled === 'parked' ? 'parked' : 'applied'
-    try {
-      await this.models.ShopEvent.create({
-        _id: event.eventId,
-        eventId: event.eventId,
-        type: event.type,
-        occurredAt: new Date(event.occurredAt),
-        orderId: event.data.orderId,
-        data: event.data,
-        state,
-        receivedAt: this.now(),
-      })
-    } catch (error) {
-      ignoreDuplicateKey(error)
-      return { eventId: event.eventId, status: 'duplicate' }
-    }
-    return { eventId: event.eventId, status: state }
+    // the two checks for a replay — already applied, already queued — run side by side: an event found applied
+    // after all is taken off the queue again (and applying it twice would change nothing either)
+    const receivedAt = this.now()
+    const [applied, queued] = await Promise.all([
+      this.models.ShopEvent.collection.findOne({ _id: event.eventId as never }, { projection: { _id: 1 } }),
+      this.models.ShopEventQueue.collection.insertOne({ _id: event.eventId, event, receivedAt, attempts: 0, lastError: null, retryAt: null } as never).then(
+        () => true,
+        (error) => {
+          ignoreDuplicateKey(error)
+          return false
+        },
+      ),
+    ])
+    if (applied && queued) await this.models.ShopEventQueue.deleteOne({ _id: event.eventId })
+    if (applied || !queued) return { eventId: event.eventId, status: 'duplicate' }
+    this.apply([{ event, receivedAt }])
+    return { eventId: event.eventId, status: 'accepted' }
   }
 
-  /** Merges the event's facts into the order document; every merge is idempotent and independent of arrival order. */
-  private async recordFacts(event: ShopEvent): Promise<void> {
-    const d = event.data as Record<string, unknown> & { orderId: string; member?: MemberRef }
-    const at = (field: unknown) => new Date((field as string | undefined) ?? event.occurredAt)
-    const Order = this.models.Order
-    const orderId = d.orderId
-    const ref = d.member ? { memberRef: memberRefKey(d.member) } : {}
-    /**
-     * One write per fact: update the order where the fact is still missing, creating the order if there is none.
-     * When the order exists and already has the fact, the filter misses, the upsert's insert hits the primary key,
-     * and that duplicate means "already recorded".
-     */
-    const merge = async (missing: Record<string, unknown>, update: Record<string, unknown>) => {
+  /** Many events (the batch route, the import): each answers like a single event, or `rejected` if invalid. */
+  async acceptMany(events: ShopEvent[]): Promise<(ShopEventResult | Rejection)[]> {
+    const results: (ShopEventResult | Rejection)[] = new Array(events.length)
+    const valid = new Map<string, number>()
+    events.forEach((event, i) => {
       try {
-        await Order.updateOne({ _id: orderId, ...missing }, { ...update, $setOnInsert: { orderId, ...((update.$setOnInsert as object) ?? {}) } }, { upsert: true })
+        this.validate(event)
+        if (valid.has(event.eventId)) results[i] = { eventId: event.eventId, status: 'duplicate' }
+        else valid.set(event.eventId, i)
       } catch (error) {
-        ignoreDuplicateKey(error)
+        const e = error as { code?: string; message: string }
+        results[i] = { eventId: event.eventId, status: 'rejected', code: e.code ?? 'VALIDATION_FAILED', message: e.message }
       }
+    })
+    const seen = valid.size === 0 ? [] : await this.models.ShopEvent.find({ _id: { $in: [...valid.keys()] } }, { _id: 1 }).lean()
+    for (const { _id } of seen) results[valid.get(String(_id))!] = { eventId: String(_id), status: 'duplicate' }
+    const fresh = [...valid.values()].filter((i) => !results[i]).map((i) => events[i]!)
+    const receivedAt = this.now()
+    const queued = fresh.map((event) => ({ _id: event.eventId, event, receivedAt, attempts: 0, lastError: null, retryAt: null }))
+    const duplicates = fresh.length === 0 ? new Set<number>() : await duplicatesOf(() => this.models.ShopEventQueue.collection.insertMany(queued as never[], { ordered: false }))
+    fresh.forEach((event, k) => (results[valid.get(event.eventId)!] = { eventId: event.eventId, status: duplicates.has(k) ? 'duplicate' : 'accepted' }))
+    this.apply(fresh.filter((_, k) => !duplicates.has(k)).map((event) => ({ event, receivedAt })))
+    return results
+  }
+
+  /** Where an event stands: queued (with its failed attempts), applied or parked; null if never accepted. */
+  async status(eventId: string): Promise<ShopEventStatus | null> {
+    const [recorded, queued] = await Promise.all([
+      this.models.ShopEvent.findById(eventId, { state: 1 }).lean(),
+      this.models.ShopEventQueue.findById(eventId, { attempts: 1, lastError: 1 }).lean(),
+    ])
+    if (recorded) return { eventId, status: recorded.state as 'applied' | 'parked' }
+    if (queued) return { eventId, status: 'queued', attempts: queued.attempts, lastError: queued.lastError ?? null }
+    return null
+  }
+
+  /** Resolves once every event this process has accepted so far has been applied (or has failed for now). */
+  idle(): Promise<void> {
+    return this.applier.idle()
+  }
+
+  /**
+   * The recovery job: applies queued events that should have been applied by now — accepted by a process that died
+   * before applying them, or failed and due for a retry. Answers how many it took up.
+   */
+  async applyLeftBehind(olderThanMs = 30_000): Promise<number> {
+    const now = this.now()
+    const due = await this.models.ShopEventQueue.find(
+      { receivedAt: { $lte: new Date(now.getTime() - olderThanMs) }, $or: [{ retryAt: null }, { retryAt: { $lte: now } }] },
+      { event: 1, receivedAt: 1 },
+    )
+      .limit(1000)
+      .lean()
+    await Promise.all(due.map((d) => this.applier.submit({ event: d.event as ShopEvent, receivedAt: d.receivedAt })))
+    return due.length
+  }
+
+  /** Hands accepted events to the applier; it never fails (applyQueued keeps failures queued). */
+  private apply(items: Queued[]): void {
+    this.lastAcceptAt = Date.now()
+    for (const item of items) this.applier.submit(item).catch((error) => this.log?.error({ err: error }, 'applying shop events failed'))
+  }
+
+  /**
+   * Applies queued events and takes them off the queue. A batch that fails is applied again event by event, so one
+   * bad event does not hold back the others; an event that fails stays queued with its error and a retry time.
+   */
+  private async applyQueued(items: Queued[]): Promise<void[]> {
+    const started = Date.now()
+    await this.applyOrKeep(items)
+    // accepting comes first: while events are pouring in, applying takes at most its share of the time, and the
+    // shop's calls stay fast; once they stop, the queue is worked off at full speed
+    if (Date.now() - this.lastAcceptAt < 200) {
+      const took = Date.now() - started
+      await new Promise((resolve) => setTimeout(resolve, (took * (1 - APPLY_SHARE_UNDER_LOAD)) / APPLY_SHARE_UNDER_LOAD))
     }
-    switch (event.type) {
-      case 'order.paid': {
-        const lines = (d.lines as { lineId: string; sku: string; name: string; quantity: number; paidFen: number }[]).map((l) => ({
-          lineId: l.lineId,
-          sku: l.sku,
-          name: l.name,
-          quantity: l.quantity,
-          paidFen: l.paidFen,
-        }))
-        // the first payment report wins; a conflicting second one for the same order is ignored
-        await merge({ paid: null }, { $set: { paid: { at: at(d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines }, ...ref } })
-        break
+    return items.map(() => undefined)
+  }
+
+  private async applyOrKeep(items: Queued[]): Promise<void> {
+    try {
+      await this.applyBatch(items)
+      await this.models.ShopEventQueue.deleteMany({ _id: { $in: items.map((q) => q.event.eventId) } })
+    } catch (error) {
+      if (items.length > 1) {
+        for (const item of items) await this.applyOrKeep([item])
+        return
       }
-      case 'order.shipped':
-        await merge({ shipped: null }, { $set: { shipped: { at: at(d.shippedAt), carrier: d.carrier, trackingNo: d.trackingNo } }, $setOnInsert: ref })
-        await this.domainEvent(`order:${orderId}:shipped`, 'order.shipped', orderId, { carrier: d.carrier, trackingNo: d.trackingNo })
-        break
-      case 'order.logistics_update': {
-        const entry = { at: at(d.at), status: d.status as string, description: (d.description as string | undefined) ?? null }
-        await merge({ 'logistics.at': { $ne: entry.at } }, { $push: { logistics: entry }, $setOnInsert: ref })
-        await this.domainEvent(`shop:${event.eventId}`, 'order.logistics_update', orderId, entry)
-        break
-      }
-      case 'order.delivered':
-        await merge({ deliveredAt: null }, { $set: { deliveredAt: at(d.deliveredAt) }, $setOnInsert: ref })
-        await this.domainEvent(`order:${orderId}:delivered`, 'order.delivered', orderId, {})
-        break
-      case 'order.refunded': {
-        const refund = { refundId: d.refundId as string, at: at(d.refundedAt), lines: d.lines as { lineId: string; refundFen: number }[] }
-        await merge({ 'refunds.refundId': { $ne: refund.refundId } }, { $push: { refunds: refund }, $setOnInsert: ref })
-        break
-      }
-      case 'order.cancelled':
-        await merge({ cancelledAt: null }, { $set: { cancelledAt: at(d.cancelledAt) }, $setOnInsert: ref })
-        break
+      const eventId = items[0]!.event.eventId
+      const queued = await this.models.ShopEventQueue.findOneAndUpdate(
+        { _id: eventId },
+        { $inc: { attempts: 1 }, $set: { lastError: (error as Error).message ?? String(error) } },
+        { returnDocument: 'after' },
+      ).lean()
+      const attempts = queued?.attempts ?? 1
+      await this.models.ShopEventQueue.updateOne({ _id: eventId }, { $set: { retryAt: new Date(this.now().getTime() + backoffMs(attempts)) } })
+      this.log?.warn({ err: error, eventId, attempts }, 'shop event not applied; it stays queued and will be retried')
     }
   }
 
-  private async domainEvent(key: string, type: string, orderId: string, payload: Record<string, unknown>) {
-    const order = await this.models.Order.findById(orderId, { memberId: 1 }).lean()
-    try {
-      await this.models.DomainEvent.create({ _id: key, key, type, memberId: order?.memberId ?? null, payload: { orderId, ...payload }, at: this.now() })
-    } catch (error) {
-      ignoreDuplicateKey(error)
+  /**
+   * Applies events together: the shop_events check, fact merges, settlement of their orders, order domain events,
+   * shop_events records — each one command for the whole batch. The record comes last: a crash before it leaves the
+   * event queued, and applying it again changes nothing, since merging facts and settling are idempotent. Copies
+   * racing past the check all merge the same facts; the order's lease lets one settle; the record's primary key
+   * lets one say "applied".
+   */
+  private async applyBatch(items: Queued[]): Promise<void> {
+    const first = new Map<string, Queued>()
+    for (const item of items) if (!first.has(item.event.eventId)) first.set(item.event.eventId, item)
+    const seen = new Set((await this.models.ShopEvent.find({ _id: { $in: [...first.keys()] } }, { _id: 1 }).lean()).map((d) => String(d._id)))
+    const fresh = [...first.values()].filter((q) => !seen.has(q.event.eventId))
+    if (fresh.length === 0) return
+    const events = fresh.map((q) => q.event)
+
+    // orders this batch creates are created leased to it, so settling them needn't take the lease in another write
+    const owner = newLeaseOwner()
+    await this.recordFacts(events, newOrderLease(owner, new Date()))
+    const settled = await this.orders.settleMany([...new Set(events.map((e) => e.data.orderId))], owner)
+    await this.writeOrderEvents(events, settled)
+    await duplicatesOf(() =>
+      this.models.ShopEvent.collection.insertMany(
+        fresh.map(({ event, receivedAt }) => ({
+          _id: event.eventId,
+          eventId: event.eventId,
+          type: event.type,
+          occurredAt: new Date(event.occurredAt),
+          orderId: event.data.orderId,
+          data: event.data,
+          state: settled.get(event.data.orderId)?.result === 'parked' ? 'parked' : 'applied',
+          receivedAt,
+        })) as never[],
+        { ordered: false },
+      ),
+    )
+  }
+
+  /**
+   * Merges the events' facts into their orders, one command for all: each merge updates the order where the fact is
+   * still missing, creating the order if there is none. When the order exists and already has the fact, the filter
+   * misses, the upsert's insert hits the primary key, and that duplicate means "already recorded" — unless another
+   * writer created the order meanwhile, so a duplicate is tried once more on its own.
+   */
+  private async recordFacts(events: ShopEvent[], lease: Record<string, unknown>): Promise<void> {
+    const merges = events.map((e) => factMerge(e))
+    const write = (m: FactMerge) => ({
+      updateOne: {
+        filter: { _id: m.orderId, ...m.missing },
+        update: { ...m.update, $setOnInsert: { orderId: m.orderId, ...lease, ...((m.update.$setOnInsert as object) ?? {}) } },
+        upsert: true,
+      },
+    })
+    if (merges.length === 0) return
+    const again = await duplicatesOf(() => this.models.Order.bulkWrite(merges.map(write) as never[], { ordered: false }))
+    for (const i of again) await duplicatesOf(() => this.models.Order.bulkWrite([write(merges[i]!)] as never[]))
+  }
+
+  /** order.shipped, order.delivered and order.logistics_update become domain events (for shipping care). */
+  private async writeOrderEvents(events: ShopEvent[], settled: Map<string, SettleOutcome>): Promise<void> {
+    const at = this.now()
+    const docs = events.flatMap((event) => {
+      const d = event.data as Record<string, unknown> & { orderId: string }
+      const memberId = settled.get(d.orderId)?.memberId ?? null
+      const doc = (key: string, payload: Record<string, unknown>) => [{ _id: key, key, type: event.type, memberId, payload: { orderId: d.orderId, ...payload }, at, consumedBy: [] }]
+      switch (event.type) {
+        case 'order.shipped':
+          return doc(`order:${d.orderId}:shipped`, { carrier: d.carrier, trackingNo: d.trackingNo })
+        case 'order.delivered':
+          return doc(`order:${d.orderId}:delivered`, {})
+        case 'order.logistics_update':
+          return doc(`shop:${event.eventId}`, logisticsEntry(event))
+        default:
+          return []
+      }
+    })
+    if (docs.length > 0) await duplicatesOf(() => this.models.DomainEvent.collection.insertMany(docs as never[], { ordered: false }))
+  }
+}
+
+/** When a fact happened: the event's own time field, or when the event occurred. */
+function factTime(event: ShopEvent, field: unknown): Date {
+  return new Date((field as string | undefined) ?? event.occurredAt)
+}
+
+function logisticsEntry(event: ShopEvent) {
+  const d = event.data as Record<string, unknown>
+  return { at: factTime(event, d.at), status: d.status as string, description: (d.description as string | undefined) ?? null }
+}
+
+/** The order fact an event reports, as a merge that applies once whatever the arrival order. */
+function factMerge(event: ShopEvent): FactMerge {
+  const d = event.data as Record<string, unknown> & { orderId: string; member?: MemberRef }
+  const orderId = d.orderId
+  const ref = d.member ? { memberRef: memberRefKey(d.member) } : {}
+  const merge = (missing: Record<string, unknown>, update: Record<string, unknown>): FactMerge => ({ orderId, missing, update })
+  switch (event.type) {
+    case 'order.paid': {
+      const lines = (d.lines as { lineId: string; sku: string; name: string; quantity: number; paidFen: number }[]).map((l) => ({
+        lineId: l.lineId,
+        sku: l.sku,
+        name: l.name,
+        quantity: l.quantity,
+        paidFen: l.paidFen,
+      }))
+      // the first payment report wins; a conflicting second one for the same order is ignored
+      return merge({ paid: null }, { $set: { paid: { at: factTime(event, d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines }, ...ref } })
     }
+    case 'order.shipped':
+      return merge({ shipped: null }, { $set: { shipped: { at: factTime(event, d.shippedAt), carrier: d.carrier, trackingNo: d.trackingNo } }, $setOnInsert: ref })
+    case 'order.logistics_update': {
+      const entry = logisticsEntry(event)
+      return merge({ 'logistics.at': { $ne: entry.at } }, { $push: { logistics: entry }, $setOnInsert: ref })
+    }
+    case 'order.delivered':
+      return merge({ deliveredAt: null }, { $set: { deliveredAt: factTime(event, d.deliveredAt) }, $setOnInsert: ref })
+    case 'order.refunded': {
+      const refund = { refundId: d.refundId as string, at: factTime(event, d.refundedAt), lines: d.lines as { lineId: string; refundFen: number }[] }
+      return merge({ 'refunds.refundId': { $ne: refund.refundId } }, { $push: { refunds: refund }, $setOnInsert: ref })
+    }
+    case 'order.cancelled':
+      return merge({ cancelledAt: null }, { $set: { cancelledAt: factTime(event, d.cancelledAt) }, $setOnInsert: ref })
   }
 }

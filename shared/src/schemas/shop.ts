@@ -108,11 +108,22 @@ export const ShopEventBatchSchema = Type.Object({ events: Type.Array(ShopEventSc
 
 export const ShopEventResultSchema = Type.Object({
   eventId: Type.String(),
-  status: Type.Union([Type.Literal('applied'), Type.Literal('duplicate'), Type.Literal('parked')], {
-    description: 'applied; duplicate: this eventId was received before and nothing changed; parked: kept until its member appears',
+  status: Type.Union([Type.Literal('accepted'), Type.Literal('duplicate')], {
+    description:
+      'accepted: recorded, and applied within moments (GET /events/{eventId} tells when); duplicate: this eventId was received before and nothing changed',
   }),
 })
 export type ShopEventResult = Static<typeof ShopEventResultSchema>
+
+export const ShopEventStatusSchema = Type.Object({
+  eventId: Type.String(),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('applied'), Type.Literal('parked')], {
+    description: 'queued: accepted, not applied yet; applied: the order is up to date; parked: kept until its member appears (logs in, binds a phone)',
+  }),
+  attempts: Type.Optional(Type.Integer({ description: 'queued: failed attempts to apply it so far' })),
+  lastError: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+})
+export type ShopEventStatus = Static<typeof ShopEventStatusSchema>
 
 export const ShopEventBatchResultSchema = Type.Object({
   results: Type.Array(

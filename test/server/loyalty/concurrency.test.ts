@@ -10,9 +10,8 @@ describe('exactly once under concurrency', () => {
     const { memberId } = await t.login('conc-paid')
     const event = shop.paid(shop.orderId(), { memberId }, [{ lineId: '1', paidFen: 123_456 }], '2026-03-10T10:00:00+08:00')
     const responses = await Promise.all(Array.from({ length: 200 }, () => t.sendEvent(event)))
-    expect(responses.map((r) => r.statusCode)).toEqual(Array(200).fill(200))
     const statuses = responses.map((r) => r.json().status)
-    expect(statuses.filter((s) => s === 'applied')).toHaveLength(1)
+    expect(statuses.filter((s) => s === 'accepted')).toHaveLength(1)
     expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(199)
     const member = (await t.app.db.models.Member.findById(memberId).lean())!
     expect(member.points!.pending).toBe(1234)
@@ -24,7 +23,7 @@ describe('exactly once under concurrency', () => {
     const orderId = shop.orderId()
     const events = Array.from({ length: 50 }, () => shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 10_000 }], '2026-03-10T10:00:00+08:00'))
     const responses = await Promise.all(events.map((e) => t.sendEvent(e)))
-    expect(responses.every((r) => r.statusCode === 200)).toBe(true)
+    expect(responses.every((r) => r.statusCode === 202)).toBe(true)
     expect((await t.app.db.models.Member.findById(memberId).lean())!.points!.pending).toBe(100)
   })
 
@@ -34,7 +33,7 @@ describe('exactly once under concurrency', () => {
     await t.sendEvent(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 50_000 }], '2026-03-10T10:00:00+08:00'))
     const copies = Array.from({ length: 30 }, () => shop.refunded(orderId, 'RF-1', [{ lineId: '1', refundFen: 20_000 }], '2026-03-11T10:00:00+08:00'))
     const responses = await Promise.all(copies.map((e) => t.sendEvent(e)))
-    expect(responses.every((r) => r.statusCode === 200)).toBe(true)
+    expect(responses.every((r) => r.statusCode === 202)).toBe(true)
     expect((await t.app.db.models.Member.findById(memberId).lean())!.points!.pending).toBe(300)
     expect(await t.app.db.models.PointsEntry.countDocuments({ memberId, reason: 'refund' })).toBe(1)
   })

@@ -13,7 +13,7 @@ describe('order points lifecycle', () => {
   }
   const send = async (event: unknown) => {
     const response = await t.sendEvent(event)
-    expect(response.statusCode, response.body).toBe(200)
+    expect(response.statusCode, response.body).toBe(202)
     return response.json()
   }
   const expectReconciled = async () => {
@@ -25,7 +25,8 @@ describe('order points lifecycle', () => {
     const { memberId } = await t.login('orders-pending')
     const orderId = shop.orderId()
     const result = await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 12_999 }, { lineId: '2', paidFen: 50_050 }], '2026-03-10T10:00:00+08:00'))
-    expect(result.status).toBe('applied')
+    expect(result.status).toBe('accepted')
+    expect((await t.app.shopEvents.status(result.eventId))!.status).toBe('applied')
     expect(await balances(memberId)).toMatchObject({ available: 0, pending: 129 + 500, growth: 0 })
     const entries = await t.app.db.models.PointsEntry.find({ orderId }).lean()
     expect(entries.map((e) => [e.key, e.pending]).sort()).toEqual([
@@ -166,7 +167,7 @@ describe('order points lifecycle', () => {
     const { TEST_APPID } = await import('../../helpers/sandbox.js')
     const openid = sandboxOpenid(TEST_APPID, 'orders-newcomer')
     const parked = await send(shop.paid(orderId, { openid }, [{ lineId: '1', paidFen: 8_800 }], '2026-10-02T08:00:00+08:00'))
-    expect(parked.status).toBe('parked')
+    expect((await t.app.shopEvents.status(parked.eventId))!.status).toBe('parked')
     const { memberId } = await t.login('orders-newcomer')
     expect(await balances(memberId)).toMatchObject({ pending: 88 })
     expect((await t.app.db.models.ShopEvent.findOne({ eventId: parked.eventId }).lean())!.state).toBe('applied')

@@ -43,7 +43,7 @@ describe('out-of-order delivery converges', () => {
     const { memberId } = await t.login(user)
     const orderId = shop.orderId()
     t.clock.set('2026-03-10T00:00:00Z')
-    for (const event of order(scenario(orderId, memberId))) expect((await t.sendEvent(event)).statusCode).toBe(200)
+    for (const event of order(scenario(orderId, memberId))) expect([200, 202]).toContain((await t.sendEvent(event)).statusCode)
     const before = (await t.app.db.models.Member.findById(memberId).lean())!
     t.clock.set('2026-04-30T00:00:00Z')
     await t.app.jobs.drain()

@@ -4,10 +4,12 @@ import {
   ShopEventBatchSchema,
   ShopEventResultSchema,
   ShopEventSchema,
+  ShopEventStatusSchema,
   type ShopEvent,
 } from '@member-center/shared'
+import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
-import { ServiceUnavailable, Unauthorized } from '../../errors.js'
+import { NotFound, ServiceUnavailable, Unauthorized } from '../../errors.js'
 import { checkShopSignature } from '../../services/shop-signature.js'
 import { errorResponses } from '../responses.js'
 
@@ -26,8 +28,9 @@ const SIGNATURE_HEADERS = {
 } as const
 
 /**
- * POST /api/integrations/shop/events (and /batch) — the brand's shop or ERP reports orders. Signed; a replayed
- * eventId changes nothing and answers `duplicate`.
+ * POST /api/integrations/shop/events (and /batch) — the brand's shop or ERP reports orders. Signed; an event is
+ * recorded and answered at once, then applied within moments; a replayed eventId changes nothing and answers
+ * `duplicate`. GET /events/:eventId says where an event stands.
  */
 const shopEvents: FastifyPluginAsyncTypebox<{ secret?: string }> = async (app, opts) => {
   // the signature covers the exact bytes sent, so keep them (this parser applies to these routes only)
@@ -64,13 +67,17 @@ const shopEvents: FastifyPluginAsyncTypebox<{ secret?: string }> = async (app, o
         summary: 'Report one shop event',
         description:
           'Types: order.paid, order.shipped, order.logistics_update, order.delivered, order.refunded, order.cancelled. ' +
-          'Events may repeat and arrive in any order. Unknown fields are ignored; a wrong type is a 400 naming the field.',
+          'Events may repeat and arrive in any order. Unknown fields are ignored; a wrong type is a 400 naming the field. ' +
+          '202 `accepted`: recorded, and applied within moments (see GET /events/{eventId}); 200 `duplicate`: this eventId was accepted before.',
         headers: SIGNATURE_HEADERS,
         body: ShopEventSchema,
-        response: { 200: ShopEventResultSchema, ...errorResponses(400, 401, 503) },
+        response: { 200: ShopEventResultSchema, 202: ShopEventResultSchema, ...errorResponses(400, 401, 503) },
       },
     },
-    async (request) => app.shopEvents.ingest(request.body as ShopEvent),
+    async (request, reply) => {
+      const result = await app.shopEvents.accept(request.body as ShopEvent)
+      return reply.code(result.status === 'accepted' ? 202 : 200).send(result)
+    },
   )
 
   app.post(
@@ -79,24 +86,31 @@ const shopEvents: FastifyPluginAsyncTypebox<{ secret?: string }> = async (app, o
       schema: {
         tags: ['integrations'],
         summary: 'Report up to 500 shop events at once (backfills)',
-        description: 'Applied in the order given; each answers like a single event, or `rejected` with its error.',
+        description: 'Each answers like a single event (`accepted` or `duplicate`), or `rejected` with its error; the end state is the same in any order.',
         headers: SIGNATURE_HEADERS,
         body: ShopEventBatchSchema,
         response: { 200: ShopEventBatchResultSchema, ...errorResponses(400, 401, 503) },
       },
     },
+    async (request) => ({ results: await app.shopEvents.acceptMany(request.body.events as ShopEvent[]) }),
+  )
+
+  app.get(
+    '/events/:eventId',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Where an accepted event stands: queued, applied or parked',
+        description: 'Signed like the POSTs, over an empty body: HMAC-SHA256 of `timestamp + "."`. 404 if the eventId was never accepted.',
+        headers: SIGNATURE_HEADERS,
+        params: Type.Object({ eventId: Type.String({ minLength: 1, maxLength: 128 }) }),
+        response: { 200: ShopEventStatusSchema, ...errorResponses(401, 404, 503) },
+      },
+    },
     async (request) => {
-      const results = []
-      for (const event of request.body.events as ShopEvent[]) {
-        try {
-          results.push(await app.shopEvents.ingest(event))
-        } catch (error) {
-          const e = error as { statusCode?: number; code?: string; message: string }
-          if (!e.statusCode || e.statusCode >= 500) throw error
-          results.push({ eventId: event.eventId, status: 'rejected' as const, code: e.code ?? 'VALIDATION_FAILED', message: e.message })
-        }
-      }
-      return { results }
+      const status = await app.shopEvents.status(request.params.eventId)
+      if (!status) throw new NotFound(`event ${request.params.eventId} was never accepted`)
+      return status
     },
   )
 }

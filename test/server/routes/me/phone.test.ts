@@ -11,7 +11,7 @@ describe('POST /api/me/phone', () => {
 
   it('binds the number WeChat returns and applies orders the shop reported under it', async () => {
     const parked = await t.sendEvent(shop.paid(shop.orderId(), { phone: '13611112222' }, [{ lineId: '1', paidFen: 6_600 }], '2026-03-10T10:00:00+08:00'))
-    expect(parked.json().status).toBe('parked')
+    expect((await t.app.shopEvents.status(parked.json().eventId))!.status).toBe('parked')
     const me = await t.login('phone-member')
     const response = await bind(me.token, 'phone-13611112222')
     expect(response.statusCode).toBe(200)

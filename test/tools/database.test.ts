@@ -50,4 +50,27 @@ describe('the test database under concurrency', () => {
       await client.close()
     }
   })
+
+  it('runs a bulk write of 300 updates while others read and write (batched ingestion sends such commands)', async () => {
+    const client = new MongoClient(inject('mongoUri'), { maxPoolSize: 50, serverSelectionTimeoutMS: 5000 })
+    try {
+      const coll = client.db(`bulk_${Date.now()}`).collection<{ _id: string; n: number }>('docs')
+      const ids = Array.from({ length: 300 }, (_, i) => `d${i}`)
+      await coll.insertMany(ids.map((_id) => ({ _id, n: 0 })))
+      const bulk = coll.bulkWrite(
+        ids.map((_id) => ({ updateOne: { filter: { _id, n: 0 }, update: { $inc: { n: 1 } } } })),
+        { ordered: false },
+      )
+      const others = Promise.all(Array.from({ length: 20 }, (_, i) => coll.updateOne({ _id: ids[i]! }, { $inc: { n: 10 } }).then(() => coll.find({ _id: { $in: ids.slice(0, 50) } }).toArray())))
+      const [result] = await Promise.all([bulk, others])
+      // each of the first 20 went up by 10 either before (so the bulk's guard missed it) or after the bulk's update
+      const docs = await coll.find({ _id: { $in: ids } }).toArray()
+      expect(docs).toHaveLength(300)
+      expect(docs.reduce((sum, d) => sum + d.n, 0)).toBe(result.modifiedCount + 200)
+      expect(result.modifiedCount).toBeGreaterThanOrEqual(280)
+      await coll.drop()
+    } finally {
+      await client.close()
+    }
+  })
 })

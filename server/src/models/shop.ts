@@ -1,6 +1,6 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose'
 
-/** Every shop event applied, kept as it came: the inbox that answers a replay with "duplicate". */
+/** Every shop event applied, kept as it came: with the queue, what answers a replay with "duplicate". */
 export const shopEventSchema = new Schema(
   {
     /** the eventId: lookups by primary key are the fast path on every server */

@@ -76,7 +76,7 @@ try {
  * writes an event costs on each side.
  */
 async function benchIngestion(firstMemberId: string) {
-  const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000)
+  const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000)
   const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16)
   // events spread over 50 members, as real traffic is
   const memberIds = [firstMemberId]

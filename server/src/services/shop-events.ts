@@ -79,21 +79,19 @@ export class ShopEventService {
   /** One event (the webhook): throws 400 if invalid; answers once it is recorded. */
   async accept(event: ShopEvent): Promise<ShopEventResult> {
     this.validate(event)
-    // the two checks for a replay — already applied, already queued — run side by side: an event found applied
-    // after all is taken off the queue again (and applying it twice would change nothing either)
+    // a replay is either still queued (the insert hits its key) or already applied, that is recorded in shop_events —
+    // which applying does before taking the event off the queue, so one of the two checks always sees it
     const receivedAt = this.now()
-    const [applied, queued] = await Promise.all([
-      this.models.ShopEvent.collection.findOne({ _id: event.eventId as never }, { projection: { _id: 1 } }),
-      this.models.ShopEventQueue.collection.insertOne({ _id: event.eventId, event, receivedAt, attempts: 0, lastError: null, retryAt: null } as never).then(
-        () => true,
-        (error) => {
-          ignoreDuplicateKey(error)
-          return false
-        },
-      ),
-    ])
-    if (applied && queued) await this.models.ShopEventQueue.deleteOne({ _id: event.eventId })
-    if (applied || !queued) return { eventId: event.eventId, status: 'duplicate' }
+    try {
+      await this.models.ShopEventQueue.collection.insertOne({ _id: event.eventId, event, receivedAt, attempts: 0, lastError: null, retryAt: null } as never)
+    } catch (error) {
+      ignoreDuplicateKey(error)
+      return { eventId: event.eventId, status: 'duplicate' }
+    }
+    if (await this.models.ShopEvent.collection.findOne({ _id: event.eventId as never }, { projection: { _id: 1 } })) {
+      await this.models.ShopEventQueue.deleteOne({ _id: event.eventId })
+      return { eventId: event.eventId, status: 'duplicate' }
+    }
     this.apply([{ event, receivedAt }])
     return { eventId: event.eventId, status: 'accepted' }
   }
@@ -112,14 +110,21 @@ export class ShopEventService {
         results[i] = { eventId: event.eventId, status: 'rejected', code: e.code ?? 'VALIDATION_FAILED', message: e.message }
       }
     })
-    const seen = valid.size === 0 ? [] : await this.models.ShopEvent.find({ _id: { $in: [...valid.keys()] } }, { _id: 1 }).lean()
-    for (const { _id } of seen) results[valid.get(String(_id))!] = { eventId: String(_id), status: 'duplicate' }
-    const fresh = [...valid.values()].filter((i) => !results[i]).map((i) => events[i]!)
+    // as in accept: queue first, then look for the ones already applied
+    const fresh = [...valid.values()].map((i) => events[i]!)
     const receivedAt = this.now()
     const queued = fresh.map((event) => ({ _id: event.eventId, event, receivedAt, attempts: 0, lastError: null, retryAt: null }))
     const duplicates = fresh.length === 0 ? new Set<number>() : await duplicatesOf(() => this.models.ShopEventQueue.collection.insertMany(queued as never[], { ordered: false }))
-    fresh.forEach((event, k) => (results[valid.get(event.eventId)!] = { eventId: event.eventId, status: duplicates.has(k) ? 'duplicate' : 'accepted' }))
-    this.apply(fresh.filter((_, k) => !duplicates.has(k)).map((event) => ({ event, receivedAt })))
+    const inserted = fresh.filter((_, k) => !duplicates.has(k))
+    const applied = new Set(
+      inserted.length === 0 ? [] : (await this.models.ShopEvent.find({ _id: { $in: inserted.map((e) => e.eventId) } }, { _id: 1 }).lean()).map((d) => String(d._id)),
+    )
+    if (applied.size > 0) await this.models.ShopEventQueue.deleteMany({ _id: { $in: [...applied] } })
+    fresh.forEach((event, k) => {
+      const status = duplicates.has(k) || applied.has(event.eventId) ? 'duplicate' : 'accepted'
+      results[valid.get(event.eventId)!] = { eventId: event.eventId, status }
+    })
+    this.apply(inserted.filter((e) => !applied.has(e.eventId)).map((event) => ({ event, receivedAt })))
     return results
   }
 

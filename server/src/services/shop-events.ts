@@ -59,6 +59,8 @@ export const APPLY_QUEUED_JOB = 'shop.apply-queued'
  */
 export class ShopEventService {
   private lastAcceptAt = 0
+  /** events handed to the applier and not yet through it (the recovery job leaves them alone) */
+  private readonly inHand = new Set<string>()
   private readonly applier = new GroupCommit<Queued, void>((events) => this.applyQueued(events), { maxBatch: MAX_BATCH, maxInFlight: 1 })
 
   constructor(
@@ -156,14 +158,24 @@ export class ShopEventService {
     )
       .limit(1000)
       .lean()
-    await Promise.all(due.map((d) => this.applier.submit({ event: d.event as ShopEvent, receivedAt: d.receivedAt })))
-    return due.length
+    const left = due.filter((d) => !this.inHand.has(String(d._id)))
+    await Promise.all(left.map((d) => this.submit({ event: d.event as ShopEvent, receivedAt: d.receivedAt })))
+    return left.length
   }
 
   /** Hands accepted events to the applier; it never fails (applyQueued keeps failures queued). */
   private apply(items: Queued[]): void {
     this.lastAcceptAt = Date.now()
-    for (const item of items) this.applier.submit(item).catch((error) => this.log?.error({ err: error }, 'applying shop events failed'))
+    for (const item of items) this.submit(item).catch((error) => this.log?.error({ err: error }, 'applying shop events failed'))
+  }
+
+  private async submit(item: Queued): Promise<void> {
+    this.inHand.add(item.event.eventId)
+    try {
+      await this.applier.submit(item)
+    } finally {
+      this.inHand.delete(item.event.eventId)
+    }
   }
 
   /**

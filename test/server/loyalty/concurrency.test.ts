@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { reconcile } from '../../../server/src/services/reconcile.js'
-import { useTestApp } from '../../helpers/app.js'
+import { startTestApp, useTestApp } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
 
 describe('exactly once under concurrency', () => {
@@ -73,5 +73,31 @@ describe('exactly once under concurrency', () => {
     expect(member.points!.available).toBe(1000 - 150)
     const { differences } = await reconcile(t.app.db.models, t.app.ledger)
     expect(differences).toEqual([])
+  })
+
+  it('grants once when two server processes receive copies of the same events at once', async () => {
+    // a second app on the same database: its own applier, leases and ledger, as another process would have
+    const other = await startTestApp({ MONGODB_URI: t.databaseUri })
+    try {
+      const { memberId } = await t.login('conc-two-apps')
+      const events = Array.from({ length: 30 }, (_, i) => {
+        const orderId = shop.orderId()
+        return [
+          shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 10_000 }], '2026-03-10T10:00:00+08:00'),
+          ...(i % 3 === 0 ? [shop.refunded(orderId, 'RF', [{ lineId: '1', refundFen: 4_000 }], '2026-03-11T10:00:00+08:00')] : []),
+        ]
+      }).flat()
+      const answers = await Promise.all(events.flatMap((e) => [t.sendEvent(e), other.sendEvent(e)]))
+      const statuses = answers.map((r) => r.json().status as string)
+      expect(statuses.filter((s) => s === 'accepted')).toHaveLength(events.length)
+      expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(events.length)
+      const member = (await t.app.db.models.Member.findById(memberId).lean())!
+      expect(member.points!.pending).toBe(30 * 100 - 10 * 40)
+      expect(await t.app.db.models.PointsEntry.countDocuments({ memberId })).toBe(40)
+      expect(await t.app.db.models.ShopEventQueue.countDocuments()).toBe(0)
+      expect((await reconcile(t.app.db.models, t.app.ledger)).differences).toEqual([])
+    } finally {
+      await other.close()
+    }
   })
 })

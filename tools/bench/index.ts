@@ -109,13 +109,13 @@ async function benchIngestion(firstMemberId: string) {
   const raw = server.db.connection.collection('bench_baseline_events')
   const baselineRate = await pool(EVENTS, (i) => raw.insertOne({ ...event(i), receivedAt: new Date() }))
 
-  // write commands, and the documents they write (a bulk write or insertMany carries several); accepting writes to
-  // the queue collection only, everything else is applying
+  // write commands, and the documents they write (a bulk write or insertMany carries several); accepting inserts
+  // into the queue collection, everything else is applying
   const writes = { accept: { commands: 0, documents: 0 }, apply: { commands: 0, documents: 0 } }
   const WRITE_METHODS = new Set(['insertOne', 'insertMany', 'updateOne', 'updateMany', 'findOneAndUpdate', 'deleteOne', 'deleteMany', 'bulkWrite', 'replaceOne'])
   server.db.connection.set('debug', (collection: string, method: string, first: unknown) => {
     if (!WRITE_METHODS.has(method)) return
-    const side = collection === 'shop_event_queue' && method === 'insertOne' ? writes.accept : writes.apply
+    const side = collection === 'shop_event_queue' && method === 'insertMany' ? writes.accept : writes.apply
     side.commands++
     side.documents += (method === 'bulkWrite' || method === 'insertMany') && Array.isArray(first) ? first.length : 1
   })
@@ -143,7 +143,8 @@ async function benchIngestion(firstMemberId: string) {
   console.log(`end to end / baseline: ${(appliedRate / baselineRate).toFixed(2)}× (every event applied: points, ledger entry, order, confirmation job)`)
   const per = (n: number) => (n / EVENTS).toFixed(2)
   console.log(
-    `writes per order.paid event: accepting ${per(writes.accept.commands)} (one queue insert); applying ${per(writes.apply.commands)} write commands ` +
-      `carrying ${per(writes.apply.documents)} documents (${EVENTS} events, ${CONCURRENCY} at a time)`,
+    `writes per order.paid event: accepting ${per(writes.accept.commands)} write commands carrying ${per(writes.accept.documents)} documents ` +
+      `(the queue insert, shared by the events accepted together); applying ${per(writes.apply.commands)} write commands carrying ` +
+      `${per(writes.apply.documents)} documents (${EVENTS} events, ${CONCURRENCY} at a time)`,
   )
 }

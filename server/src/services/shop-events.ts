@@ -61,6 +61,7 @@ export class ShopEventService {
   private lastAcceptAt = 0
   /** events handed to the applier and not yet through it (the recovery job leaves them alone) */
   private readonly inHand = new Set<string>()
+  private readonly acceptor = new GroupCommit<ShopEvent, ShopEventResult>((events) => this.record(events), { maxBatch: 500, maxInFlight: 1 })
   private readonly applier = new GroupCommit<Queued, void>((events) => this.applyQueued(events), { maxBatch: MAX_BATCH, maxInFlight: 1 })
 
   constructor(
@@ -78,56 +79,56 @@ export class ShopEventService {
     if (error) throw new ValidationFailed(`data${error.path.replace(/\//g, '.')}: ${error.message}`)
   }
 
-  /** One event (the webhook): throws 400 if invalid; answers once it is recorded. */
+  /**
+   * One event (the webhook): throws 400 if invalid; answers once it is recorded. Events accepted at the same moment
+   * are recorded together (one insert and one read for all of them).
+   */
   async accept(event: ShopEvent): Promise<ShopEventResult> {
     this.validate(event)
-    // a replay is either still queued (the insert hits its key) or already applied, that is recorded in shop_events —
-    // which applying does before taking the event off the queue, so one of the two checks always sees it
-    const receivedAt = this.now()
-    try {
-      await this.models.ShopEventQueue.collection.insertOne({ _id: event.eventId, event, receivedAt, attempts: 0, lastError: null, retryAt: null } as never)
-    } catch (error) {
-      ignoreDuplicateKey(error)
-      return { eventId: event.eventId, status: 'duplicate' }
-    }
-    if (await this.models.ShopEvent.collection.findOne({ _id: event.eventId as never }, { projection: { _id: 1 } })) {
-      await this.models.ShopEventQueue.deleteOne({ _id: event.eventId })
-      return { eventId: event.eventId, status: 'duplicate' }
-    }
-    this.apply([{ event, receivedAt }])
-    return { eventId: event.eventId, status: 'accepted' }
+    return this.acceptor.submit(event)
   }
 
   /** Many events (the batch route, the import): each answers like a single event, or `rejected` if invalid. */
   async acceptMany(events: ShopEvent[]): Promise<(ShopEventResult | Rejection)[]> {
     const results: (ShopEventResult | Rejection)[] = new Array(events.length)
-    const valid = new Map<string, number>()
+    const valid: number[] = []
     events.forEach((event, i) => {
       try {
         this.validate(event)
-        if (valid.has(event.eventId)) results[i] = { eventId: event.eventId, status: 'duplicate' }
-        else valid.set(event.eventId, i)
+        valid.push(i)
       } catch (error) {
         const e = error as { code?: string; message: string }
         results[i] = { eventId: event.eventId, status: 'rejected', code: e.code ?? 'VALIDATION_FAILED', message: e.message }
       }
     })
-    // as in accept: queue first, then look for the ones already applied
-    const fresh = [...valid.values()].map((i) => events[i]!)
+    const recorded = await this.record(valid.map((i) => events[i]!))
+    valid.forEach((i, k) => (results[i] = recorded[k]!))
+    return results
+  }
+
+  /**
+   * Records valid events in the queue and hands the new ones to the applier. A replay is either still queued (the
+   * insert hits its key) or already applied, that is recorded in shop_events — which applying does before taking
+   * the event off the queue, so one of the two checks always sees it. The first copy of an event in the list counts.
+   */
+  private async record(events: ShopEvent[]): Promise<ShopEventResult[]> {
+    const first = new Map<string, ShopEvent>()
+    for (const event of events) if (!first.has(event.eventId)) first.set(event.eventId, event)
+    const fresh = [...first.values()]
+    if (fresh.length === 0) return []
     const receivedAt = this.now()
     const queued = fresh.map((event) => ({ _id: event.eventId, event, receivedAt, attempts: 0, lastError: null, retryAt: null }))
-    const duplicates = fresh.length === 0 ? new Set<number>() : await duplicatesOf(() => this.models.ShopEventQueue.collection.insertMany(queued as never[], { ordered: false }))
+    const duplicates = await duplicatesOf(() => this.models.ShopEventQueue.collection.insertMany(queued as never[], { ordered: false }))
     const inserted = fresh.filter((_, k) => !duplicates.has(k))
-    const applied = new Set(
-      inserted.length === 0 ? [] : (await this.models.ShopEvent.find({ _id: { $in: inserted.map((e) => e.eventId) } }, { _id: 1 }).lean()).map((d) => String(d._id)),
-    )
+    const ids = { _id: { $in: inserted.map((e) => e.eventId) } }
+    const applied = new Set(inserted.length === 0 ? [] : (await this.models.ShopEvent.find(ids, { _id: 1 }).lean()).map((d) => String(d._id)))
     if (applied.size > 0) await this.models.ShopEventQueue.deleteMany({ _id: { $in: [...applied] } })
-    fresh.forEach((event, k) => {
-      const status = duplicates.has(k) || applied.has(event.eventId) ? 'duplicate' : 'accepted'
-      results[valid.get(event.eventId)!] = { eventId: event.eventId, status }
-    })
     this.apply(inserted.filter((e) => !applied.has(e.eventId)).map((event) => ({ event, receivedAt })))
-    return results
+    const accepted = new Set(inserted.filter((e) => !applied.has(e.eventId)))
+    return events.map((event) => {
+      const status = accepted.delete(event) ? ('accepted' as const) : ('duplicate' as const)
+      return { eventId: event.eventId, status }
+    })
   }
 
   /** Where an event stands: queued (with its failed attempts), applied or parked; null if never accepted. */

@@ -83,7 +83,8 @@ export default fp<ServicesOptions>(
       await shopEvents.applyLeftBehind()
       return { rescheduleAt: new Date(now().getTime() + 30_000) }
     })
-    await jobs.schedule(APPLY_QUEUED_JOB, APPLY_QUEUED_JOB, {}, now())
+    // it must never give up for good: a failing run (the database away, say) is retried with backoff, capped at an hour
+    await jobs.schedule(APPLY_QUEUED_JOB, APPLY_QUEUED_JOB, {}, now(), { maxAttempts: 1_000_000 })
     // requests still being answered when the app closes may have handed events to the applier
     app.addHook('onClose', async () => shopEvents.idle())
 

@@ -92,7 +92,7 @@ export class OrderService {
 
   /**
    * Settles several orders at once (see settle). `owner`: the lease owner the caller created new orders with (see
-   * newOrderLease), which then needn't be taken again.
+   * leaseFields), which then needn't be taken again.
    */
   async settleMany(orderIds: string[], owner?: string): Promise<Map<string, SettleOutcome>> {
     const settled = await this.withLeases(orderIds, (orders) => this.settleLocked(orders), owner)
@@ -278,7 +278,7 @@ export class OrderService {
       const ids = { _id: { $in: waiting } }
       await Order.updateMany(
         { ...ids, $or: [{ 'lease.until': null }, { 'lease.until': { $lte: now } }] },
-        { $set: { 'lease.owner': owner, 'lease.until': new Date(now.getTime() + LEASE_MS) } },
+        { $set: leaseFields(owner, now) },
       )
       const found = await Order.find(ids).lean<OrderDoc[]>()
       const held = found.filter((o) => o.lease?.owner === owner)
@@ -311,8 +311,11 @@ export function newLeaseOwner(): string {
   return randomBytes(8).toString('hex')
 }
 
-/** The lease fields for an order created by `owner`, who then holds it (saves taking it in a second write). */
-export function newOrderLease(owner: string, now: Date): Record<string, unknown> {
+/**
+ * The fields of a lease held by `owner` from `now`: how withLeases takes a lease, and how an order is created already
+ * leased to its creator (which saves taking it in a second write).
+ */
+export function leaseFields(owner: string, now: Date): Record<string, unknown> {
   return { 'lease.owner': owner, 'lease.until': new Date(now.getTime() + LEASE_MS) }
 }
 

@@ -5,7 +5,7 @@ import { FormatRegistry, type TSchema } from '@sinclair/typebox'
 import { ValidationFailed } from '../errors.js'
 import type { Models } from '../models/index.js'
 import { memberRefKey } from '../repositories/members.js'
-import { newLeaseOwner, newOrderLease, type OrderService, type SettleOutcome } from './orders.js'
+import { newLeaseOwner, leaseFields, type OrderService, type SettleOutcome } from './orders.js'
 import { duplicatesOf, ignoreDuplicateKey } from '../models/duplicate-key.js'
 import { backoffMs } from '../jobs/runner.js'
 import { GroupCommit } from './group-commit.js'
@@ -112,9 +112,7 @@ export class ShopEventService {
    * the event off the queue, so one of the two checks always sees it. The first copy of an event in the list counts.
    */
   private async record(events: ShopEvent[]): Promise<ShopEventResult[]> {
-    const first = new Map<string, ShopEvent>()
-    for (const event of events) if (!first.has(event.eventId)) first.set(event.eventId, event)
-    const fresh = [...first.values()]
+    const fresh = [...firstCopies(events, (e) => e.eventId).values()]
     if (fresh.length === 0) return []
     const receivedAt = this.now()
     const queued = fresh.map((event) => ({ _id: event.eventId, event, receivedAt, attempts: 0, lastError: null, retryAt: null }))
@@ -224,8 +222,7 @@ export class ShopEventService {
    * lets one say "applied".
    */
   private async applyBatch(items: Queued[]): Promise<void> {
-    const first = new Map<string, Queued>()
-    for (const item of items) if (!first.has(item.event.eventId)) first.set(item.event.eventId, item)
+    const first = firstCopies(items, (q) => q.event.eventId)
     const seen = new Set((await this.models.ShopEvent.find({ _id: { $in: [...first.keys()] } }, { _id: 1 }).lean()).map((d) => String(d._id)))
     const fresh = [...first.values()].filter((q) => !seen.has(q.event.eventId))
     if (fresh.length === 0) return
@@ -233,7 +230,7 @@ export class ShopEventService {
 
     // orders this batch creates are created leased to it, so settling them needn't take the lease in another write
     const owner = newLeaseOwner()
-    await this.recordFacts(events, newOrderLease(owner, new Date()))
+    await this.recordFacts(events, leaseFields(owner, new Date()))
     const settled = await this.orders.settleMany([...new Set(events.map((e) => e.data.orderId))], owner)
     await this.writeOrderEvents(events, settled)
     await duplicatesOf(() =>
@@ -293,6 +290,13 @@ export class ShopEventService {
     })
     if (docs.length > 0) await duplicatesOf(() => this.models.DomainEvent.collection.insertMany(docs as never[], { ordered: false }))
   }
+}
+
+/** The first item with each key, by key, in the order given. */
+function firstCopies<T>(items: T[], key: (item: T) => string): Map<string, T> {
+  const first = new Map<string, T>()
+  for (const item of items) if (!first.has(key(item))) first.set(key(item), item)
+  return first
 }
 
 /** When a fact happened: the event's own time field, or when the event occurred. */

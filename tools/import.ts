@@ -4,7 +4,7 @@ import Fastify from 'fastify'
 import { createReadStream, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import app from '../server/src/app.js'
-import { loadConfig } from '../server/src/config.js'
+import { loadConfig } from '../server/src/core/config.js'
 
 /**
  * `npm run import -- <file.jsonl>`: migrates order history from an old CRM. One shop event per line (the webhook's
@@ -45,9 +45,8 @@ async function flush() {
       accepted.push(result.eventId)
     }
   })
-  const recorded = new Map((await server.db.models.ShopEvent.find({ _id: { $in: accepted } }, { state: 1 }).lean()).map((e) => [String(e._id), e.state]))
   for (const id of accepted) {
-    const state = recorded.get(id)
+    const state = (await server.shopEvents.status(id))?.status
     if (state === 'applied' || state === 'parked') counts[state]++
     else rejected.push(`line ${chunk[results.findIndex((r) => r.eventId === id)]!.line}: accepted but not applied (${(await server.shopEvents.status(id))?.lastError ?? 'still queued'})`)
   }

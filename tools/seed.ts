@@ -15,7 +15,7 @@ export const DEMO_MEMBERS = [
 
 /** Seeds the demo members when there are no members yet; returns how many it created. */
 export async function seedDemo(app: FastifyInstance, appid: string): Promise<number> {
-  const { Member } = app.db.models
+  const Member = app.db.connection.model('Member')
   if ((await Member.countDocuments()) > 0) return 0
   const at = app.now()
   for (const m of DEMO_MEMBERS) {

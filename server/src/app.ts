@@ -1,24 +1,12 @@
-import rateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { existsSync } from 'node:fs'
-import type { Config } from './config.js'
-import auth from './plugins/auth.js'
-import database from './plugins/database.js'
-import errors from './plugins/errors.js'
-import services from './plugins/services.js'
-import swagger from './plugins/swagger.js'
-import wechatLogin from './routes/auth/wechat.js'
-import health from './routes/health/index.js'
-import card from './routes/me/card.js'
-import profile from './routes/me/profile.js'
-import pointsHistory from './routes/me/points.js'
-import phone from './routes/me/phone.js'
-import tiers from './routes/tiers/index.js'
-import shopEvents from './routes/integrations/shop-events.js'
-import adjustments from './routes/admin/adjustments.js'
-import loyaltyPolicy from './routes/admin/loyalty-policy.js'
+import type { Config } from './core/config.js'
+import core from './core/index.js'
+import loyalty from './modules/loyalty/index.js'
+import members from './modules/members/index.js'
+import shop from './modules/shop/index.js'
 
 export type AppOptions = Pick<
   Config,
@@ -40,18 +28,14 @@ export type AppOptions = Pick<
   }
 
 /**
- * The whole application as one plugin. server.ts registers it and listens; tests and the benchmark register the
- * same plugin. Order: external plugins → app (repositories, services, WeChat) → routes.
+ * The whole application as one plugin — the product's table of contents. server.ts registers it and listens; tests,
+ * tools and the benchmark register the same plugin. Core first, then each domain module after the ones it uses.
  */
 const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
-  // external
-  await fastify.register(errors)
-  await fastify.register(swagger)
-  await fastify.register(database, { uri: opts.MONGODB_URI })
-  await fastify.register(auth, { secret: opts.JWT_SECRET, expiresInSeconds: opts.JWT_EXPIRES_IN_SECONDS })
-  await fastify.register(rateLimit, { global: false })
-  // app
-  await fastify.register(services, {
+  // what every module uses: errors, OpenAPI, database, auth, clock, settings, audit, jobs, domain events, WeChat, /health
+  await fastify.register(core, {
+    mongodbUri: opts.MONGODB_URI,
+    jwt: { secret: opts.JWT_SECRET, expiresInSeconds: opts.JWT_EXPIRES_IN_SECONDS },
     wechat: {
       appid: opts.WECHAT_APPID,
       secret: opts.WECHAT_SECRET,
@@ -60,22 +44,20 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
       officialAccount:
         opts.WECHAT_OA_APPID && opts.WECHAT_OA_SECRET ? { appid: opts.WECHAT_OA_APPID, secret: opts.WECHAT_OA_SECRET } : undefined,
     },
-    tokenTtlSeconds: opts.JWT_EXPIRES_IN_SECONDS,
     now: opts.now,
     worker: opts.WORKER_ENABLED ?? true,
     jobLeaseMs: opts.jobLeaseMs,
   })
-  // routes
-  await fastify.register(health, { wechatBaseUrl: opts.WECHAT_API_BASE })
-  await fastify.register(wechatLogin, { prefix: '/api/auth', rateLimitPerMinute: opts.LOGIN_RATE_LIMIT_PER_MINUTE })
-  await fastify.register(profile, { prefix: '/api/me' })
-  await fastify.register(card, { prefix: '/api/me', memberCodeSecret: opts.MEMBER_CODE_SECRET })
-  await fastify.register(pointsHistory, { prefix: '/api/me' })
-  await fastify.register(phone, { prefix: '/api/me' })
-  await fastify.register(tiers, { prefix: '/api/tiers' })
-  await fastify.register(shopEvents, { prefix: '/api/integrations/shop', secret: opts.SHOP_WEBHOOK_SECRET })
-  await fastify.register(adjustments, { prefix: '/api/admin' })
-  await fastify.register(loyaltyPolicy, { prefix: '/api/admin' })
+  // members: WeChat login, profile, phone binding, the member code
+  await fastify.register(members, {
+    tokenTtlSeconds: opts.JWT_EXPIRES_IN_SECONDS,
+    memberCodeSecret: opts.MEMBER_CODE_SECRET,
+    loginRateLimitPerMinute: opts.LOGIN_RATE_LIMIT_PER_MINUTE,
+  })
+  // loyalty: points and growth ledgers, orders, tiers, expiry, adjustments, policy, reconcile
+  await fastify.register(loyalty)
+  // shop: the signed webhook, its queue and the applier
+  await fastify.register(shop, { webhookSecret: opts.SHOP_WEBHOOK_SECRET })
   // the H5 build of the mini-program, when this process serves it (the demo does)
   if (opts.H5_DIR && existsSync(opts.H5_DIR)) {
     await fastify.register(fastifyStatic, { root: opts.H5_DIR, prefix: '/', wildcard: false })

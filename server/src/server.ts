@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import app from './app.js'
-import { loadConfig } from './config.js'
+import { loadConfig } from './core/config.js'
 
 // Creates Fastify, registers the app and listens. Configuration comes from the environment (.env.example).
 const config = loadConfig()

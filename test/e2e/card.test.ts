@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { verifyMemberCode } from '../../server/src/services/member-code.js'
+import { verifyMemberCode } from '../../server/src/modules/members/member-code.js'
 import { H5_DIR, ROOT } from '../../tools/build-client.js'
 import { seedDemo } from '../../tools/seed.js'
 import { startTestApp, TEST_MEMBER_CODE_SECRET, type TestContext } from '../helpers/app.js'
@@ -46,7 +46,7 @@ describe('the H5 mini-program in a browser', () => {
     expect(await page.locator('[data-testid=growth]').textContent()).toContain('67,321')
 
     const code = await page.locator('[data-code]').first().getAttribute('data-code')
-    const alice = await t.app.db.models.Member.findOne({ nickname: 'Alice' }).lean()
+    const alice = await t.models.Member.findOne({ nickname: 'Alice' }).lean()
     expect(verifyMemberCode(TEST_MEMBER_CODE_SECRET, code!, new Date())).toBe(alice!._id.toString())
     // the login went through WeChat's protocol: the sandbox saw the code exchange
     expect((await t.sandbox.calls()).map((c) => c.path)).toContain('/sns/jscode2session')

@@ -1,7 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { Model } from 'mongoose'
 import { afterAll, beforeAll } from 'vitest'
 import app, { type AppOptions } from '../../server/src/app.js'
-import { shopSignature } from '../../server/src/services/shop-signature.js'
+import { shopSignature } from '../../server/src/modules/shop/signature.js'
 import { freshDatabaseUri } from './database.js'
 import { startSandbox, TEST_APPID, TEST_OA_APPID, TEST_OA_SECRET, TEST_SECRET, type TestSandbox } from './sandbox.js'
 
@@ -22,8 +23,21 @@ export class TestClock {
   }
 }
 
+/** The collections' models by name, for tests that look at or plant data directly (modules never do). */
+const MODEL_NAMES = [
+  'Member', 'PhoneBinding', 'Tier', 'PointsEntry', 'GrowthEntry', 'TierChange', 'Order', 'ShopEvent', 'ShopEventQueue',
+  'DomainEvent', 'Job', 'Audit', 'Setting', 'WechatToken',
+] as const
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TestModels = Record<(typeof MODEL_NAMES)[number], Model<any>>
+
+export function modelsOf(app: FastifyInstance): TestModels {
+  return Object.fromEntries(MODEL_NAMES.map((name) => [name, app.db.connection.model(name)])) as TestModels
+}
+
 export interface TestContext {
   app: FastifyInstance
+  models: TestModels
   sandbox: TestSandbox
   databaseName: string
   /** the URI of this test's database */
@@ -64,6 +78,7 @@ export async function startTestApp(overrides: Partial<AppOptions> = {}, clock = 
   await fastify.ready()
   return {
     app: fastify,
+    models: modelsOf(fastify),
     sandbox,
     databaseName: database.name,
     databaseUri: database.uri,

@@ -45,10 +45,10 @@ describe('npm run import', () => {
     expect(first.out).toContain('"parked":1')
     expect(first.out).toContain('"rejected":1')
     expect(first.err).toContain('line 3')
-    expect((await t.app.db.models.Member.findById(memberId).lean())!.points!.pending).toBe(300)
+    expect((await t.models.Member.findById(memberId).lean())!.points!.pending).toBe(300)
 
     const second = await cli()
     expect(second.out).toContain('"duplicate":3')
-    expect((await t.app.db.models.Member.findById(memberId).lean())!.points!.pending).toBe(300)
+    expect((await t.models.Member.findById(memberId).lean())!.points!.pending).toBe(300)
   })
 })

@@ -34,7 +34,7 @@ await server.register(app, {
 })
 await server.register(async (bench) => {
   bench.get<{ Params: { id: string } }>('/bench/baseline/:id', async (request) => {
-    return bench.db.models.Member.findOne({ _id: new Types.ObjectId(request.params.id) }).lean()
+    return bench.db.connection.model('Member').findOne({ _id: new Types.ObjectId(request.params.id) }).lean()
   })
 })
 const url = await server.listen({ port: 0, host: '127.0.0.1' })
@@ -46,7 +46,7 @@ try {
     token: string
     member: { id: string }
   }
-  await server.db.models.Member.updateOne({ _id: login.member.id }, { $set: { growth: 12_345, 'points.available': 678 } })
+  await server.db.connection.model('Member').updateOne({ _id: login.member.id }, { $set: { growth: 12_345, 'points.available': 678 } })
 
   console.log(`database: ${database.description}; ${CONNECTIONS} connections, ${DURATION} s per route\n`)
   const run = async (title: string, path: string, headers: Record<string, string> = {}) => {
@@ -82,7 +82,7 @@ async function benchIngestion(firstMemberId: string) {
   const memberIds = [firstMemberId]
   for (let i = 1; i < 50; i++) {
     const { code } = (await (await fetch(`${sandboxUrl}/sandbox/code?user=bench-${i}`)).json()) as { code: string }
-    memberIds.push((await server.authService.loginWithWechat(code)).member.id)
+    memberIds.push((await server.members.login.loginWithWechat(code)).member.id)
   }
   const run = Date.now()
   const event = (i: number) => ({
@@ -126,7 +126,8 @@ async function benchIngestion(firstMemberId: string) {
   server.db.connection.set('debug', false)
 
   // every event applied, exactly once
-  const models = server.db.models
+  const model = (name: string) => server.db.connection.model(name)
+  const models = { ShopEvent: model('ShopEvent'), PointsEntry: model('PointsEntry'), ShopEventQueue: model('ShopEventQueue') }
   const applied = await models.ShopEvent.countDocuments({ eventId: { $regex: `^bench-${run}-` }, state: 'applied' })
   const entries = await models.PointsEntry.countDocuments({ orderId: { $regex: `^BENCH-${run}-` } })
   if (applied !== EVENTS || entries !== EVENTS || (await models.ShopEventQueue.countDocuments()) !== 0) {

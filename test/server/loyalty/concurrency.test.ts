@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { reconcile } from '../../../server/src/services/reconcile.js'
 import { startTestApp, useTestApp } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
 
@@ -13,9 +12,9 @@ describe('exactly once under concurrency', () => {
     const statuses = responses.map((r) => r.json().status)
     expect(statuses.filter((s) => s === 'accepted')).toHaveLength(1)
     expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(199)
-    const member = (await t.app.db.models.Member.findById(memberId).lean())!
+    const member = (await t.models.Member.findById(memberId).lean())!
     expect(member.points!.pending).toBe(1234)
-    expect(await t.app.db.models.PointsEntry.countDocuments({ memberId })).toBe(1)
+    expect(await t.models.PointsEntry.countDocuments({ memberId })).toBe(1)
   })
 
   it('grants once when the shop reports the same order under 50 different event ids at once', async () => {
@@ -24,7 +23,7 @@ describe('exactly once under concurrency', () => {
     const events = Array.from({ length: 50 }, () => shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 10_000 }], '2026-03-10T10:00:00+08:00'))
     const responses = await Promise.all(events.map((e) => t.sendEvent(e)))
     expect(responses.every((r) => r.statusCode === 202)).toBe(true)
-    expect((await t.app.db.models.Member.findById(memberId).lean())!.points!.pending).toBe(100)
+    expect((await t.models.Member.findById(memberId).lean())!.points!.pending).toBe(100)
   })
 
   it('reverses once for concurrent copies of one refund (same refund id, different event ids)', async () => {
@@ -34,8 +33,8 @@ describe('exactly once under concurrency', () => {
     const copies = Array.from({ length: 30 }, () => shop.refunded(orderId, 'RF-1', [{ lineId: '1', refundFen: 20_000 }], '2026-03-11T10:00:00+08:00'))
     const responses = await Promise.all(copies.map((e) => t.sendEvent(e)))
     expect(responses.every((r) => r.statusCode === 202)).toBe(true)
-    expect((await t.app.db.models.Member.findById(memberId).lean())!.points!.pending).toBe(300)
-    expect(await t.app.db.models.PointsEntry.countDocuments({ memberId, reason: 'refund' })).toBe(1)
+    expect((await t.models.Member.findById(memberId).lean())!.points!.pending).toBe(300)
+    expect(await t.models.PointsEntry.countDocuments({ memberId, reason: 'refund' })).toBe(1)
   })
 
   it('never reverses more than a line earned when different refunds of it race', async () => {
@@ -45,9 +44,9 @@ describe('exactly once under concurrency', () => {
     // 20 refunds of 10 yuan each against a 100-yuan line: only 100 yuan can come back
     const refunds = Array.from({ length: 20 }, (_, i) => shop.refunded(orderId, `RF-${i}`, [{ lineId: '1', refundFen: 1_000 }], '2026-03-11T10:00:00+08:00'))
     await Promise.all(refunds.map((e) => t.sendEvent(e)))
-    const member = (await t.app.db.models.Member.findById(memberId).lean())!
+    const member = (await t.models.Member.findById(memberId).lean())!
     expect(member.points!.pending).toBe(0)
-    const reversed = await t.app.db.models.PointsEntry.find({ memberId, reason: 'refund' }).lean()
+    const reversed = await t.models.PointsEntry.find({ memberId, reason: 'refund' }).lean()
     expect(reversed.reduce((s, e) => s + e.pending, 0)).toBe(-100)
   })
 
@@ -69,9 +68,9 @@ describe('exactly once under concurrency', () => {
       )
     }
     await Promise.all(work)
-    const member = (await t.app.db.models.Member.findById(memberId).lean())!
+    const member = (await t.models.Member.findById(memberId).lean())!
     expect(member.points!.available).toBe(1000 - 150)
-    const { differences } = await reconcile(t.app.db.models, t.app.ledger)
+    const { differences } = await t.app.reconcile()
     expect(differences).toEqual([])
   })
 
@@ -91,11 +90,11 @@ describe('exactly once under concurrency', () => {
       const statuses = answers.map((r) => r.json().status as string)
       expect(statuses.filter((s) => s === 'accepted')).toHaveLength(events.length)
       expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(events.length)
-      const member = (await t.app.db.models.Member.findById(memberId).lean())!
+      const member = (await t.models.Member.findById(memberId).lean())!
       expect(member.points!.pending).toBe(30 * 100 - 10 * 40)
-      expect(await t.app.db.models.PointsEntry.countDocuments({ memberId })).toBe(40)
-      expect(await t.app.db.models.ShopEventQueue.countDocuments()).toBe(0)
-      expect((await reconcile(t.app.db.models, t.app.ledger)).differences).toEqual([])
+      expect(await t.models.PointsEntry.countDocuments({ memberId })).toBe(40)
+      expect(await t.models.ShopEventQueue.countDocuments()).toBe(0)
+      expect((await t.app.reconcile()).differences).toEqual([])
     } finally {
       await other.close()
     }

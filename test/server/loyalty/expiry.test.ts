@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { reconcile } from '../../../server/src/services/reconcile.js'
 import { useTestApp } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
 
 describe('points expiry (end of the next year, Asia/Shanghai)', () => {
   const t = useTestApp()
 
-  const member = async (id: string) => (await t.app.db.models.Member.findById(id).lean())!
+  const member = async (id: string) => (await t.models.Member.findById(id).lean())!
 
   /** A confirmed purchase: paid at `paidAt`, confirmed by the job 15 days later. */
   async function earn(memberId: string, yuan: number, paidAt: string) {
@@ -32,7 +31,7 @@ describe('points expiry (end of the next year, Asia/Shanghai)', () => {
     const after = await member(memberId)
     expect(after.points).toMatchObject({ available: 50, expired: 100 })
     expect(after.lots).toEqual([expect.objectContaining({ remaining: 50, expiresAt: Date.parse('2027-12-31T16:00:00Z') })])
-    expect(await t.app.db.models.DomainEvent.countDocuments({ type: 'points.expired', memberId })).toBe(1)
+    expect(await t.models.DomainEvent.countDocuments({ type: 'points.expired', memberId })).toBe(1)
     // running the sweep again changes nothing
     await t.app.sweeps.expire(t.clock.now())
     expect((await member(memberId)).points!.expired).toBe(100)
@@ -45,7 +44,7 @@ describe('points expiry (end of the next year, Asia/Shanghai)', () => {
     expect((await member(memberId)).lots).toEqual([expect.objectContaining({ expiresAt: Date.parse('2027-12-31T16:00:00Z') })])
     // one hour later it is 2027 in Shanghai: those points live a year longer
     await earn(memberId, 20, '2026-12-16T16:30:00Z')
-    expect((await member(memberId)).lots.map((l) => [l.remaining, l.expiresAt])).toEqual([
+    expect((await member(memberId)).lots.map((l: { remaining: number; expiresAt: number }) => [l.remaining, l.expiresAt])).toEqual([
       [10, Date.parse('2027-12-31T16:00:00Z')],
       [20, Date.parse('2028-12-31T16:00:00Z')],
     ])
@@ -56,12 +55,12 @@ describe('points expiry (end of the next year, Asia/Shanghai)', () => {
     await earn(memberId, 100, '2025-02-01T00:00:00Z')
     await earn(memberId, 200, '2026-02-01T00:00:00Z')
     await t.app.adjustments.adjust(memberId, { kind: 'points', delta: -130, reason: 'redeemed', requestId: 'fifo-spend-0001' }, { actor: 'test', role: 'admin' })
-    expect((await member(memberId)).lots.map((l) => l.remaining)).toEqual([170])
+    expect((await member(memberId)).lots.map((l: { remaining: number; expiresAt: number }) => l.remaining)).toEqual([170])
     t.clock.set('2026-12-31T16:00:00Z')
     await t.app.sweeps.expire(t.clock.now())
     // nothing of 2025 was left to expire
     expect((await member(memberId)).points).toMatchObject({ available: 170, expired: 0 })
-    const { differences } = await reconcile(t.app.db.models, t.app.ledger)
+    const { differences } = await t.app.reconcile()
     expect(differences).toEqual([])
   })
 
@@ -70,11 +69,11 @@ describe('points expiry (end of the next year, Asia/Shanghai)', () => {
     await earn(memberId, 80, '2025-05-01T00:00:00Z')
     t.clock.set('2026-11-30T15:59:00Z') // 31 days before
     await t.app.sweeps.remind(t.clock.now())
-    expect(await t.app.db.models.DomainEvent.countDocuments({ type: 'points.expiring', memberId })).toBe(0)
+    expect(await t.models.DomainEvent.countDocuments({ type: 'points.expiring', memberId })).toBe(0)
     t.clock.set('2026-12-01T16:00:00Z') // 30 days before
     await t.app.sweeps.remind(t.clock.now())
     await t.app.sweeps.remind(t.clock.now())
-    const reminders = await t.app.db.models.DomainEvent.find({ type: 'points.expiring', memberId }).lean()
+    const reminders = await t.models.DomainEvent.find({ type: 'points.expiring', memberId }).lean()
     expect(reminders).toHaveLength(1)
     expect(reminders[0]!.payload).toEqual({ points: 80, expiresAt: '2026-12-31T16:00:00.000Z' })
   })
@@ -86,6 +85,6 @@ describe('points expiry (end of the next year, Asia/Shanghai)', () => {
     await t.app.sweeps.scheduleNext(new Date('2027-12-30T17:00:00Z'))
     await t.app.jobs.drain()
     expect((await member(memberId)).points).toMatchObject({ available: 0, expired: 30 })
-    expect(await t.app.db.models.Job.exists({ key: 'loyalty.daily:2028-01-02', state: 'queued' })).not.toBeNull()
+    expect(await t.models.Job.exists({ key: 'loyalty.daily:2028-01-02', state: 'queued' })).not.toBeNull()
   })
 })

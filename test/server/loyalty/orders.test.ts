@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { reconcile } from '../../../server/src/services/reconcile.js'
 import { useTestApp } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
 
@@ -8,7 +7,7 @@ describe('order points lifecycle', () => {
   const t = useTestApp()
 
   const balances = async (memberId: string) => {
-    const m = (await t.app.db.models.Member.findById(memberId).lean())!
+    const m = (await t.models.Member.findById(memberId).lean())!
     return { available: m.points!.available, pending: m.points!.pending, debt: m.points!.debt, growth: m.growth, tierLevel: m.tierLevel }
   }
   const send = async (event: unknown) => {
@@ -17,7 +16,7 @@ describe('order points lifecycle', () => {
     return response.json()
   }
   const expectReconciled = async () => {
-    const { differences } = await reconcile(t.app.db.models, t.app.ledger)
+    const { differences } = await t.app.reconcile()
     expect(differences, JSON.stringify(differences)).toEqual([])
   }
 
@@ -28,7 +27,7 @@ describe('order points lifecycle', () => {
     expect(result.status).toBe('accepted')
     expect((await t.app.shopEvents.status(result.eventId))!.status).toBe('applied')
     expect(await balances(memberId)).toMatchObject({ available: 0, pending: 129 + 500, growth: 0 })
-    const entries = await t.app.db.models.PointsEntry.find({ orderId }).lean()
+    const entries = await t.models.PointsEntry.find({ orderId }).lean()
     expect(entries.map((e) => [e.key, e.pending]).sort()).toEqual([
       [`order:${orderId}:line:1:earn`, 129],
       [`order:${orderId}:line:2:earn`, 500],
@@ -49,11 +48,11 @@ describe('order points lifecycle', () => {
     t.clock.set('2026-03-19T02:00:00Z')
     await t.app.jobs.drain()
     expect(await balances(memberId)).toMatchObject({ available: 1000, pending: 0, growth: 1000 })
-    const member = (await t.app.db.models.Member.findById(memberId).lean())!
+    const member = (await t.models.Member.findById(memberId).lean())!
     // earned in 2026 → expires at the end of 2027, Shanghai time
     expect(member.lots).toEqual([expect.objectContaining({ remaining: 1000, expiresAt: Date.parse('2027-12-31T16:00:00Z') })])
-    expect(await t.app.db.models.DomainEvent.countDocuments({ type: 'points.confirmed', memberId })).toBe(1)
-    expect(await t.app.db.models.DomainEvent.countDocuments({ type: 'order.shipped', 'payload.orderId': orderId })).toBe(1)
+    expect(await t.models.DomainEvent.countDocuments({ type: 'points.confirmed', memberId })).toBe(1)
+    expect(await t.models.DomainEvent.countDocuments({ type: 'order.shipped', 'payload.orderId': orderId })).toBe(1)
     await expectReconciled()
   })
 
@@ -123,7 +122,7 @@ describe('order points lifecycle', () => {
     t.clock.set('2026-08-10T00:00:00Z')
     await t.app.jobs.drain()
     expect(await balances(memberId)).toMatchObject({ available: 150, debt: 0, growth: 500 })
-    const confirm = await t.app.db.models.PointsEntry.findOne({ key: `order:${next}:line:1:confirm` }).lean()
+    const confirm = await t.models.PointsEntry.findOne({ key: `order:${next}:line:1:confirm` }).lean()
     expect(confirm).toMatchObject({ available: 150, pending: -500, debt: -350, debtRepaid: 350 })
     await expectReconciled()
   })
@@ -142,7 +141,7 @@ describe('order points lifecycle', () => {
       await t.app.adjustments.adjust(memberId, { kind: 'points', delta: -80, reason: 'redeemed', requestId: 'absorb-spend-01' }, { actor: 'test', role: 'admin' })
       await send(shop.refunded(orderId, 'RF', [{ lineId: '1', refundFen: 10_000 }], '2026-09-21T08:00:00+08:00'))
       expect(await balances(memberId)).toMatchObject({ available: 0, debt: 0 })
-      const entry = await t.app.db.models.PointsEntry.findOne({ key: `order:${orderId}:line:1:refund:RF` }).lean()
+      const entry = await t.models.PointsEntry.findOne({ key: `order:${orderId}:line:1:refund:RF` }).lean()
       expect(entry).toMatchObject({ available: -20, absorbed: 80 })
     } finally {
       await t.app.policies.update({ refundShortfall: 'debt' }, 'test')
@@ -170,6 +169,6 @@ describe('order points lifecycle', () => {
     expect((await t.app.shopEvents.status(parked.eventId))!.status).toBe('parked')
     const { memberId } = await t.login('orders-newcomer')
     expect(await balances(memberId)).toMatchObject({ pending: 88 })
-    expect((await t.app.db.models.ShopEvent.findOne({ eventId: parked.eventId }).lean())!.state).toBe('applied')
+    expect((await t.models.ShopEvent.findOne({ eventId: parked.eventId }).lean())!.state).toBe('applied')
   })
 })

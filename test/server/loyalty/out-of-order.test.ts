@@ -44,11 +44,11 @@ describe('out-of-order delivery converges', () => {
     const orderId = shop.orderId()
     t.clock.set('2026-03-10T00:00:00Z')
     for (const event of order(scenario(orderId, memberId))) expect([200, 202]).toContain((await t.sendEvent(event)).statusCode)
-    const before = (await t.app.db.models.Member.findById(memberId).lean())!
+    const before = (await t.models.Member.findById(memberId).lean())!
     t.clock.set('2026-04-30T00:00:00Z')
     await t.app.jobs.drain()
-    const after = (await t.app.db.models.Member.findById(memberId).lean())!
-    const perLine = await t.app.db.models.PointsEntry.find({ orderId }).lean()
+    const after = (await t.models.Member.findById(memberId).lean())!
+    const perLine = await t.models.PointsEntry.find({ orderId }).lean()
     const sums = Object.fromEntries(
       ['a', 'b', 'c'].map((line) => [line, perLine.filter((e) => e.lineId === line).reduce((s, e) => s + e.available + e.pending, 0)]),
     )

@@ -3,7 +3,6 @@ import path from 'node:path'
 import { Types } from 'mongoose'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reconcile } from '../../../server/src/services/reconcile.js'
 import { ROOT } from '../../../tools/build-client.js'
 import { startTestApp, type TestContext } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
@@ -33,14 +32,14 @@ describe('npm run reconcile', () => {
     await t.sendEvent(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 20_000 }], '2026-03-10T10:00:00+08:00'))
     t.clock.set('2026-04-01T00:00:00Z')
     await t.app.jobs.drain()
-    expect((await reconcile(t.app.db.models, t.app.ledger)).differences).toEqual([])
+    expect((await t.app.reconcile()).differences).toEqual([])
     const ok = await cli()
     expect(ok.code).toBe(0)
     expect(ok.out).toMatch(/✔ \d+ members reconcile/)
 
     // plant: someone edits the balance behind the ledger's back
-    await t.app.db.models.Member.updateOne({ _id: memberId }, { $inc: { 'points.available': 7 } })
-    const { differences } = await reconcile(t.app.db.models, t.app.ledger)
+    await t.models.Member.updateOne({ _id: memberId }, { $inc: { 'points.available': 7 } })
+    const { differences } = await t.app.reconcile()
     expect(differences).toEqual(
       expect.arrayContaining([
         { memberId, field: 'available', member: 207, ledger: 200 },
@@ -55,7 +54,7 @@ describe('npm run reconcile', () => {
   it('finishes a change a crashed process left half-written instead of reporting it', async () => {
     const { memberId } = await t.login('reconcile-crash')
     // a change whose balances were written but whose ledger entry was not (the process died in between)
-    await t.app.db.models.Member.updateOne(
+    await t.models.Member.updateOne(
       { _id: memberId },
       {
         $set: {
@@ -74,9 +73,9 @@ describe('npm run reconcile', () => {
         $inc: { rev: 1 },
       },
     )
-    const { differences } = await reconcile(t.app.db.models, t.app.ledger)
+    const { differences } = await t.app.reconcile()
     expect(differences.filter((d) => d.memberId === memberId)).toEqual([])
-    expect(await t.app.db.models.PointsEntry.exists({ key: 'crash:test:1' })).not.toBeNull()
-    expect((await t.app.db.models.Member.findById(memberId).lean())!.pendingOps).toEqual([])
+    expect(await t.models.PointsEntry.exists({ key: 'crash:test:1' })).not.toBeNull()
+    expect((await t.models.Member.findById(memberId).lean())!.pendingOps).toEqual([])
   })
 })

@@ -5,7 +5,7 @@ import { shop } from '../../helpers/shop.js'
 describe('tiers follow growth', () => {
   const t = useTestApp()
 
-  const member = async (id: string) => (await t.app.db.models.Member.findById(id).lean())!
+  const member = async (id: string) => (await t.models.Member.findById(id).lean())!
   const growth = (memberId: string, delta: number, requestId: string) =>
     t.app.adjustments.adjust(memberId, { kind: 'growth', delta, reason: 'test', requestId }, { actor: 'test', role: 'admin' })
 
@@ -16,9 +16,9 @@ describe('tiers follow growth', () => {
       expect((await member(memberId)).tierLevel).toBe(1)
       await growth(memberId, 1, 'life-up-0000002')
       expect((await member(memberId)).tierLevel).toBe(2)
-      const log = await t.app.db.models.TierChange.find({ memberId }).lean()
+      const log = await t.models.TierChange.find({ memberId }).lean()
       expect(log).toEqual([expect.objectContaining({ fromLevel: 1, toLevel: 2, reason: 'upgrade (adjust)', growth: 8_001 })])
-      const events = await t.app.db.models.DomainEvent.find({ type: 'tier.changed', memberId }).lean()
+      const events = await t.models.DomainEvent.find({ type: 'tier.changed', memberId }).lean()
       expect(events).toHaveLength(1)
       expect(events[0]!.payload).toMatchObject({ fromLevel: 1, toLevel: 2, reason: 'upgrade' })
     })
@@ -34,7 +34,7 @@ describe('tiers follow growth', () => {
       expect((await member(memberId)).tierLevel).toBe(4) // 180,001 → diamond
       await t.sendEvent(shop.refunded(orderId, 'RF', [{ lineId: '1', refundFen: 100 }], '2026-03-21T08:00:00+08:00'))
       expect(await member(memberId)).toMatchObject({ growth: 180_000, tierLevel: 3 })
-      const log = await t.app.db.models.TierChange.find({ memberId }).sort({ at: 1 }).lean()
+      const log = await t.models.TierChange.find({ memberId }).sort({ at: 1 }).lean()
       expect(log.map((c) => [c.fromLevel, c.toLevel, c.reason])).toEqual([
         [1, 4, 'upgrade (confirm)'],
         [4, 3, 'downgrade (refund)'],
@@ -81,7 +81,7 @@ describe('tiers follow growth', () => {
         // Feb 2026 – Jan 2027: −20,000 (July) + 10,000 (December) = nothing → the entry tier
         expect(m.tierLevel).toBe(1)
         expect(m.tierReviewAt?.toISOString()).toBe('2028-01-15T00:00:00.000Z')
-        const last = await t.app.db.models.TierChange.findOne({ memberId }).sort({ at: -1 }).lean()
+        const last = await t.models.TierChange.findOne({ memberId }).sort({ at: -1 }).lean()
         expect(last).toMatchObject({ fromLevel: 3, toLevel: 1, reason: 'review (annual review)' })
       } finally {
         await t.app.policies.update({ tiers: { kind: 'lifetime' } }, 'test')

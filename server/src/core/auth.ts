@@ -1,0 +1,57 @@
+import fastifyJwt from '@fastify/jwt'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { Forbidden, Unauthorized } from './errors.js'
+
+export type Role = 'member' | 'staff' | 'manager' | 'admin'
+
+export interface TokenPayload {
+  /** the member's id, or the staff member's name */
+  sub: string
+  role: Role
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: TokenPayload
+    user: TokenPayload
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** preHandler for member routes: a valid member JWT or 401 */
+    authenticateMember: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** preHandler for operator routes: a valid admin JWT, 401 without one, 403 with another role */
+    authenticateAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  }
+}
+
+export interface AuthOptions {
+  secret: string
+  expiresInSeconds: number
+}
+
+export default fp<AuthOptions>(
+  async (app, opts) => {
+    await app.register(fastifyJwt, { secret: opts.secret, sign: { expiresIn: opts.expiresInSeconds, algorithm: 'HS256' }, verify: { algorithms: ['HS256'] } })
+    const verify = async (request: FastifyRequest) => {
+      const header = request.headers.authorization
+      if (!header?.startsWith('Bearer ')) throw new Unauthorized('log in first: send Authorization: Bearer <token>')
+      try {
+        await request.jwtVerify()
+      } catch {
+        throw new Unauthorized('the token is invalid or expired; log in again')
+      }
+    }
+    app.decorate('authenticateMember', async (request: FastifyRequest) => {
+      await verify(request)
+      if (request.user.role !== 'member') throw new Unauthorized('a member token is required')
+    })
+    app.decorate('authenticateAdmin', async (request: FastifyRequest) => {
+      await verify(request)
+      if (request.user.role !== 'admin') throw new Forbidden('this needs an admin token')
+    })
+  },
+  { name: 'auth' },
+)

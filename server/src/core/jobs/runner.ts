@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Job, jobModel } from './model.js'
+import { duplicatesOf } from '../duplicate-key.js'
+
+/** A job to schedule: its business key, type, payload and due time (see JobRunner.schedule). */
+export interface JobSpec {
+  key: string
+  type: string
+  payload: Record<string, unknown>
+  dueAt: Date
+  move?: boolean
+  maxAttempts?: number
+}
+
+/** What a handler may answer: nothing (done), or "not yet, run me again at …". */
+export type JobOutcome = void | { rescheduleAt: Date }
+export type JobHandler = (payload: Record<string, unknown>, job: Job) => Promise<JobOutcome>
+
+export interface JobRunnerOptions {
+  /** this worker's name in leases; unique per process */
+  owner?: string
+  leaseMs?: number
+  pollMs?: number
+  now?: () => Date
+  log?: Pick<FastifyBaseLogger, 'error' | 'warn' | 'info'>
+}
+
+
+/**
+ * A durable job queue in the database. Any number of processes run it: a job is claimed with a lease (one atomic
+ * update), a job whose worker died is taken over when its lease expires, failures retry with exponential backoff,
+ * and every job has a business key so scheduling the same work twice keeps one job. Handlers must be idempotent.
+ */
+export class JobRunner {
+  readonly owner: string
+  private readonly handlers = new Map<string, JobHandler>()
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<unknown> | null = null
+  private stopped = true
+
+  constructor(
+    private readonly Job: ReturnType<typeof jobModel>,
+    private readonly options: JobRunnerOptions = {},
+  ) {
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date()
+  }
+
+  register(type: string, handler: JobHandler): void {
+    this.handlers.set(type, handler)
+  }
+
+  /**
+   * Schedules a job under its business key. An existing queued job with the key keeps its place unless `dueAt` is
+   * given with `move: true`, which moves it (a delivery moves the confirmation date); done jobs are left alone.
+   */
+  async schedule(key: string, type: string, payload: Record<string, unknown>, dueAt: Date, options: { move?: boolean; maxAttempts?: number } = {}): Promise<void> {
+    await this.scheduleMany([{ key, type, payload, dueAt, ...options }])
+  }
+
+  /** Schedules several jobs in one write (see schedule). */
+  async scheduleMany(jobs: JobSpec[]): Promise<void> {
+    if (jobs.length === 0) return
+    const ops = jobs.map(({ key, type, payload, dueAt, move, maxAttempts }) => {
+      const fresh = { key, type, state: 'queued', attempts: 0, maxAttempts: maxAttempts ?? 10 }
+      // move: update the queued job, or create it; a done or running job with the key makes the insert a duplicate,
+      // which leaves it alone
+      return move
+        ? { updateOne: { filter: { _id: key, state: 'queued' }, update: { $set: { dueAt, payload }, $setOnInsert: fresh }, upsert: true } }
+        : { updateOne: { filter: { _id: key }, update: { $setOnInsert: { ...fresh, dueAt, payload } }, upsert: true } }
+    })
+    await duplicatesOf(() => this.Job.bulkWrite(ops as never, { ordered: false }))
+  }
+
+  /** Claims the next due job (or one whose lease expired), runs it, and records the outcome. False when none was due. */
+  async runOnce(): Promise<boolean> {
+    const now = this.now()
+    const leaseMs = this.options.leaseMs ?? 60_000
+    const job = await this.Job.findOneAndUpdate(
+      {
+        // only the types this worker can run: a process without a handler leaves the job to one that has it
+        type: { $in: [...this.handlers.keys()] },
+        $or: [
+          { state: 'queued', dueAt: { $lte: now } },
+          { state: 'running', leaseUntil: { $lte: now } },
+        ],
+      },
+      { $set: { state: 'running', leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
+      { sort: { dueAt: 1 }, returnDocument: 'after' },
+    ).lean<Job>()
+    if (!job) return false
+    const handler = this.handlers.get(job.type)
+    const mine = { _id: job._id, leaseOwner: this.owner, state: 'running' as const }
+    try {
+      if (!handler) throw new Error(`no handler for job type ${job.type}`)
+      const outcome = await handler((job.payload ?? {}) as Record<string, unknown>, job)
+      if (outcome && 'rescheduleAt' in outcome) {
+        await this.Job.updateOne(mine, { $set: { state: 'queued', dueAt: outcome.rescheduleAt, leaseOwner: null, leaseUntil: null, attempts: 0 } })
+      } else {
+        await this.Job.updateOne(mine, { $set: { state: 'done', doneAt: this.now(), leaseOwner: null, leaseUntil: null, lastError: null } })
+      }
+    } catch (error) {
+      const attempts = job.attempts ?? 1
+      const failed = attempts >= (job.maxAttempts ?? 10)
+      this.options.log?.warn({ err: error, job: job.key, attempts }, failed ? 'job failed for good' : 'job failed, will retry')
+      await this.Job.updateOne(mine, {
+        $set: {
+          state: failed ? 'failed' : 'queued',
+          dueAt: new Date(this.now().getTime() + backoffMs(attempts)),
+          lastError: (error as Error).message ?? String(error),
+          leaseOwner: null,
+          leaseUntil: null,
+        },
+      })
+    }
+    return true
+  }
+
+  /** Runs due jobs until none is left (at most `limit`); answers how many ran. */
+  async drain(limit = 10_000): Promise<number> {
+    let count = 0
+    while (count < limit && (await this.runOnce())) count++
+    return count
+  }
+
+  /** Drops finished jobs done before `before`: their effects are keyed elsewhere, so dropping them is safe. */
+  async purgeDone(before: Date): Promise<number> {
+    return (await this.Job.deleteMany({ state: 'done', doneAt: { $lt: before } })).deletedCount
+  }
+
+  /** Jobs of these types that are queued, running or failed (for status pages and tests). */
+  async unfinished(types: string[]): Promise<Job[]> {
+    return this.Job.find({ type: { $in: types }, state: { $ne: 'done' } }).lean<Job[]>()
+  }
+
+  /** Polls for due jobs every `pollMs` until stop(). */
+  start(): void {
+    if (!this.stopped) return
+    this.stopped = false
+    const tick = async () => {
+      if (this.stopped) return
+      this.running = this.drain(100).catch((error) => this.options.log?.error({ err: error }, 'job runner tick failed'))
+      await this.running
+      this.running = null
+      if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs ?? 1000)
+    }
+    this.timer = setTimeout(tick, 0)
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+    await this.running
+  }
+}
+
+/** 2 s, 4 s, 8 s … capped at an hour. */
+export function backoffMs(attempts: number): number {
+  return Math.min(3_600_000, 1000 * 2 ** Math.max(1, attempts))
+}

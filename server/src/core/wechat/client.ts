@@ -1,0 +1,107 @@
+import { WechatApp, toWechatError } from './app-token.js'
+import { wechatCall, type WechatHttpOptions } from './http.js'
+import type { WechatTokenRepository } from './tokens.js'
+
+export interface WechatSession {
+  openid: string
+  unionid?: string
+  /** never leaves the server */
+  sessionKey: string
+}
+
+export interface SubscribeMessage {
+  touser: string
+  templateId: string
+  page?: string
+  data: Record<string, { value: string }>
+  miniprogramState?: 'developer' | 'trial' | 'formal'
+}
+
+export interface TemplateMessage {
+  /** the member's openid in the Official Account */
+  touser: string
+  templateId: string
+  url?: string
+  miniprogram?: { appid: string; pagepath?: string }
+  data: Record<string, { value: string }>
+}
+
+export interface WechatClientOptions extends WechatHttpOptions {
+  appid: string
+  secret: string
+  officialAccount?: { appid: string; secret: string }
+  tokens: WechatTokenRepository
+}
+
+/**
+ * The server's one WeChat client: the mini-program's endpoints (login, phone number, subscribe messages) and the
+ * Official Account's template messages, all through the shared access-token handling of WechatApp.
+ */
+export class WechatClient {
+  readonly miniProgram: WechatApp
+  readonly officialAccount: WechatApp | null
+
+  constructor(private readonly options: WechatClientOptions) {
+    const http = { baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, tokens: options.tokens }
+    this.miniProgram = new WechatApp({ ...http, appid: options.appid, secret: options.secret })
+    this.officialAccount = options.officialAccount ? new WechatApp({ ...http, ...options.officialAccount }) : null
+  }
+
+  /** Exchanges a wx.login code at /sns/jscode2session (no access token needed). */
+  async code2Session(code: string): Promise<WechatSession> {
+    const answer = await wechatCall<{ openid: string; unionid?: string; session_key: string }>(this.options, '/sns/jscode2session', {
+      query: { appid: this.options.appid, secret: this.options.secret, js_code: code, grant_type: 'authorization_code' },
+    })
+    return { openid: answer.openid, unionid: answer.unionid, sessionKey: answer.session_key }
+  }
+
+  /** The phone number behind a getPhoneNumber button's code. */
+  async phoneNumber(code: string): Promise<{ phoneNumber: string; countryCode: string }> {
+    const answer = await this.miniProgram.withToken((token) =>
+      wechatCall<{ phone_info: { phoneNumber: string; countryCode: string } }>(this.options, '/wxa/business/getuserphonenumber', {
+        query: { access_token: token },
+        body: { code },
+      }),
+    )
+    return { phoneNumber: answer.phone_info.phoneNumber, countryCode: answer.phone_info.countryCode }
+  }
+
+  /** Sends a one-time subscribe message; answers WeChat's msgid as a string. */
+  async sendSubscribeMessage(message: SubscribeMessage): Promise<{ msgid: string }> {
+    const answer = await this.miniProgram.withToken((token) =>
+      wechatCall<{ msgid: string }>(this.options, '/cgi-bin/message/subscribe/send', {
+        query: { access_token: token },
+        body: {
+          touser: message.touser,
+          template_id: message.templateId,
+          page: message.page,
+          data: message.data,
+          miniprogram_state: message.miniprogramState ?? 'formal',
+        },
+      }),
+    )
+    return { msgid: String(answer.msgid) }
+  }
+
+  /** Sends an Official Account template message through wechat-api. */
+  async sendTemplateMessage(message: TemplateMessage): Promise<{ msgid: string }> {
+    const oa = this.officialAccount
+    if (!oa) throw new Error('no Official Account is configured (WECHAT_OA_APPID, WECHAT_OA_SECRET)')
+    const answer = await oa.withToken(
+      () =>
+        new Promise<{ msgid: number }>((resolve, reject) => {
+          const dest = { url: message.url, miniprogram: message.miniprogram }
+          // retried=true: wechat-api's own 40001 retry would reuse the stale stored token; withToken retries instead
+          oa.api.preRequest(
+            oa.api._sendTemplate,
+            [message.touser, message.templateId, dest, message.data, (error: (Error & { code?: number }) | null, result?: { msgid: number }) => {
+              if (error) reject(toWechatError(error, '/cgi-bin/message/template/send'))
+              else resolve(result!)
+            }],
+            true,
+          )
+        }),
+    )
+    return { msgid: String(answer.msgid) }
+  }
+}

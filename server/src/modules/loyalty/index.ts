@@ -1,0 +1,77 @@
+import { DEFAULT_TIERS } from '@member-center/shared'
+import fp from 'fastify-plugin'
+import { AdjustmentService } from './adjustments.js'
+import { LedgerRepository } from './history.js'
+import { LedgerService } from './ledger.js'
+import { loyaltyModels } from './models/index.js'
+import { CONFIRM_JOB, OrderService } from './orders.js'
+import { PolicyStore } from './policy-store.js'
+import { reconcile, type Difference } from './reconcile.js'
+import adjustmentRoutes from './routes/adjustments.js'
+import cardRoutes from './routes/card.js'
+import policyRoutes from './routes/loyalty-policy.js'
+import historyRoutes from './routes/points-history.js'
+import tierRoutes from './routes/tiers.js'
+import { DAILY_JOB, LoyaltySweeps } from './sweeps.js'
+import { TierRepository } from './tier-repository.js'
+import { TierTable } from './tier-table.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the loyalty policy (earning, windows, expiry, tier policy), cached per process */
+    policies: PolicyStore
+    /** the tier table, cached per process */
+    tierTable: TierTable
+    /** the one writer of points, growth and tiers: exactly once, without transactions */
+    ledger: LedgerService
+    /** orders: facts from shop events, settlement into the ledger, confirmation */
+    orders: OrderService
+    /** the daily sweep: expiry, reminders, tier reviews, recovery */
+    sweeps: LoyaltySweeps
+    adjustments: AdjustmentService
+    /** reads of the points ledger */
+    pointsHistory: LedgerRepository
+    /** proves every member's balances equal their ledgers (npm run reconcile) */
+    reconcile: () => Promise<{ members: number; differences: Difference[] }>
+  }
+}
+
+/**
+ * loyalty: the points and growth ledgers, orders and their settlement, tiers, expiry, adjustments, the policy and
+ * reconciliation. Routes: /api/me/card, /api/me/points/history, /api/tiers, /api/admin/… (adjustments, policy).
+ * Jobs: order.confirm-points, loyalty.daily.
+ */
+export default fp(
+  async (app) => {
+    const models = await app.db.register(loyaltyModels(app.db.connection))
+    const tierRepository = new TierRepository(models)
+    await tierRepository.seedDefaults(DEFAULT_TIERS)
+    const tierTable = new TierTable(tierRepository)
+    const policies = new PolicyStore(app.settings)
+    const ledger = new LedgerService(models, app.members.balances, app.events, policies, tierTable)
+    const orders = new OrderService({ models, members: app.members.repo, ledger, policies, tiers: tierTable, jobs: app.jobs, now: app.now })
+    const sweeps = new LoyaltySweeps(app.members.balances, app.events, ledger, policies, app.jobs, app.now)
+
+    app.jobs.register(CONFIRM_JOB, async (payload) => orders.confirm(payload.orderId as string))
+    app.jobs.register(DAILY_JOB, async () => sweeps.daily())
+    await sweeps.scheduleNext()
+    // orders that named a member before they were known are settled as soon as the member appears
+    app.members.onSeen(async (member, refKeys) => void (await orders.adopt(member._id, refKeys)))
+
+    app.decorate('policies', policies)
+    app.decorate('tierTable', tierTable)
+    app.decorate('ledger', ledger)
+    app.decorate('orders', orders)
+    app.decorate('sweeps', sweeps)
+    app.decorate('adjustments', new AdjustmentService(app.members.repo, app.audit, ledger, app.now))
+    app.decorate('pointsHistory', new LedgerRepository(models))
+    app.decorate('reconcile', () => reconcile(models, app.members.balances, ledger))
+
+    await app.register(cardRoutes, { prefix: '/api/me' })
+    await app.register(historyRoutes, { prefix: '/api/me' })
+    await app.register(tierRoutes, { prefix: '/api/tiers' })
+    await app.register(adjustmentRoutes, { prefix: '/api/admin' })
+    await app.register(policyRoutes, { prefix: '/api/admin' })
+  },
+  { name: 'loyalty', dependencies: ['core', 'members'] },
+)

@@ -1,0 +1,326 @@
+import {
+  decideTier,
+  type Balances,
+  type Change,
+  type LoyaltyPolicy,
+  type TierDefinition,
+} from '@member-center/shared'
+import { Types } from 'mongoose'
+import { NotFound } from '../../core/errors.js'
+import { duplicatesOf } from '../../core/duplicate-key.js'
+import type { DomainEventInput, DomainEvents } from '../../core/events/index.js'
+import type { MemberBalances } from '../members/balances.js'
+import type { MemberDoc } from '../members/models/member.js'
+import type { LoyaltyModels } from './models/index.js'
+import type { PolicyStore } from './policy-store.js'
+import type { TierTable } from './tier-table.js'
+
+export interface DomainEventDraft {
+  type: string
+  payload: Record<string, unknown>
+}
+
+/** One change to a member's points and/or growth, identified by its business key. */
+export interface LedgerOp {
+  /** the business key, e.g. order:{orderId}:line:{lineId}:earn — a second apply with it changes nothing */
+  key: string
+  reason: string
+  at: Date
+  source?: { orderId?: string; lineId?: string; refundId?: string }
+  note?: string
+  /** the new balances, from the current ones (pure; may throw, e.g. InsufficientPointsError) */
+  compute: (b: Balances, ctx: { policy: LoyaltyPolicy; tiers: readonly TierDefinition[] }) => Change
+  events?: (change: Change) => DomainEventDraft[]
+  /** the annual tier review: a downgrade may happen */
+  review?: boolean
+}
+
+export type ApplyResult =
+  | { status: 'applied'; change: Change; tierLevel: number }
+  | { status: 'duplicate' }
+  | { status: 'noop' }
+
+interface PendingOp {
+  key: string
+  at: Date
+  points: Record<string, unknown> | null
+  growth: Record<string, unknown> | null
+  tierChange: Record<string, unknown> | null
+  events: Record<string, unknown>[]
+}
+
+
+/** One member's changes, applied in the order given. */
+export interface MemberOps {
+  memberId: string | Types.ObjectId
+  ops: LedgerOp[]
+}
+
+/** A member's new balances and the pending ops that record them, ready for the guarded update. */
+interface MemberUpdate {
+  memberId: Types.ObjectId
+  rev: number | null | undefined
+  set: Record<string, unknown>
+  pending: PendingOp[]
+  outcomes: Map<string, ApplyResult>
+}
+
+/**
+ * Applies changes to members' balances exactly once, without multi-document transactions (DESIGN.md §4):
+ *  1. read the member; compute the new balances (pure rules in shared/src/loyalty);
+ *  2. one update guarded by the revision read writes the balances and "pending ops" holding the ledger entries,
+ *     tier changes and domain events to write — if another change got there first, read again and recompute;
+ *  3. write those documents (each under a unique business key); the pending ops stay until the next change to the
+ *     member replaces them (after writing their documents, if they are missing) or the daily sweep drops them.
+ * A crash after step 2 loses nothing: whoever touches the member next (or the recovery sweep) finishes step 3.
+ * Changes for many members go together: each step is one command for all of them (batched ingestion).
+ */
+export class LedgerService {
+  constructor(
+    private readonly models: LoyaltyModels,
+    private readonly members: MemberBalances,
+    private readonly events: DomainEvents,
+    private readonly policies: PolicyStore,
+    private readonly tiers: TierTable,
+  ) {}
+
+  async apply(memberId: string | Types.ObjectId, op: LedgerOp): Promise<ApplyResult> {
+    const results = await this.applyMany([{ memberId, ops: [op] }])
+    return results.get(op.key)!
+  }
+
+  /**
+   * Applies the changes of several members, each member's in the order given, and answers each op's result by key.
+   * `known` holds members the caller has just read, which saves reading them again.
+   */
+  async applyMany(batches: MemberOps[], known?: ReadonlyMap<string, MemberDoc>): Promise<Map<string, ApplyResult>> {
+    const results = new Map<string, ApplyResult>()
+    const todo = new Map<string, LedgerOp[]>()
+    for (const { memberId, ops } of batches) {
+      if (ops.length === 0) continue
+      const id = new Types.ObjectId(memberId).toString()
+      todo.set(id, [...(todo.get(id) ?? []), ...ops])
+    }
+    for (let attempt = 0; todo.size > 0; attempt++) {
+      if (attempt >= 200) throw new Error(`could not apply ${[...todo.values()].flat()[0]?.key}: the member kept changing`)
+      const members = await this.readMembers([...todo.keys()], attempt === 0 ? known : undefined)
+      // each member's previous change's documents are written before this one replaces its pending ops
+      await this.writeDocuments(members.flatMap((m) => (m.pendingOps ?? []) as unknown as PendingOp[]), true)
+      const [done, policy, tiers] = await Promise.all([this.doneKeys([...todo.values()].flat().map((op) => op.key)), this.policies.current(), this.tiers.current()])
+
+      const updates: MemberUpdate[] = []
+      for (const member of members) {
+        const update = planUpdate(member, todo.get(member._id.toString())!, done, policy, tiers)
+        if (update.pending.length > 0) {
+          updates.push(update)
+        } else {
+          for (const [key, outcome] of update.outcomes) results.set(key, outcome)
+          todo.delete(member._id.toString())
+        }
+      }
+      const applied = await this.updateMembers(updates)
+      // the pending ops stay on the member until its next change (or the recovery sweep) replaces them: a write less
+      await this.writeDocuments(updates.filter((u) => applied.has(u)).flatMap((u) => u.pending), false)
+      for (const update of applied) {
+        for (const [key, outcome] of update.outcomes) results.set(key, outcome)
+        todo.delete(update.memberId.toString())
+      }
+      // the others lost to a change that got in first: read them again and compute again
+    }
+    return results
+  }
+
+  /** Whether a change with this key has been recorded. */
+  async isDone(key: string): Promise<boolean> {
+    return (await this.doneKeys([key])).has(key)
+  }
+
+  /** The keys among these whose changes have been recorded (a ledger entry, growth entry or tier change). */
+  private async doneKeys(keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set()
+    const ids = { _id: { $in: [...new Set(keys)] } }
+    const found = await Promise.all([
+      this.models.PointsEntry.find(ids, { _id: 1 }).lean(),
+      this.models.GrowthEntry.find(ids, { _id: 1 }).lean(),
+      this.models.TierChange.find(ids, { _id: 1 }).lean(),
+    ])
+    return new Set(found.flat().map((d) => String(d._id)))
+  }
+
+  private async readMembers(ids: string[], known?: ReadonlyMap<string, MemberDoc>): Promise<MemberDoc[]> {
+    const missing = ids.filter((id) => !known?.has(id))
+    const read = await this.members.readMany(missing)
+    const byId = new Map([...(known ?? new Map<string, MemberDoc>())].concat(read.map((m) => [m._id.toString(), m])))
+    return ids.map((id) => {
+      const member = byId.get(id)
+      if (!member) throw new NotFound(`member ${id} not found`)
+      return member
+    })
+  }
+
+  /** The guarded updates, in one command; answers those that went through (the others' members had changed). */
+  private async updateMembers(updates: MemberUpdate[]): Promise<Set<MemberUpdate>> {
+    if (updates.length === 0) return new Set()
+    const modified = await this.members.updateGuarded(updates)
+    if (modified === updates.length) return new Set(updates)
+    if (modified === 0) return new Set()
+    // some went through: ours are those now one revision on, carrying our pending ops
+    const current = await this.members.revisions(updates.map((u) => u.memberId))
+    return new Set(
+      updates.filter((u) => {
+        const m = current.get(u.memberId.toString())
+        return m?.rev === (u.rev ?? 0) + 1 && m.firstPendingKey === u.pending[0]!.key
+      }),
+    )
+  }
+
+  /**
+   * Writes the documents pending ops hold (ledger entries, tier changes, domain events), each once, one command per
+   * collection. `checkFirst` reads which exist before inserting: an op found on a member was usually written
+   * already, and a read is cheaper than a rejected insert.
+   */
+  private async writeDocuments(ops: PendingOp[], checkFirst: boolean): Promise<void> {
+    const write = async (model: LedgerModel, docs: Record<string, unknown>[]) => {
+      if (docs.length === 0) return
+      if (checkFirst) {
+        const existing = new Set((await model.find({ _id: { $in: docs.map((d) => d._id) } }, { _id: 1 }).lean()).map((d) => String(d._id)))
+        docs = docs.filter((d) => !existing.has(String(d._id)))
+        if (docs.length === 0) return
+      }
+      await duplicatesOf(() => model.collection.insertMany(docs.map((d) => ({ ...d })), { ordered: false }))
+    }
+    const present = <T>(docs: (T | null)[]) => docs.filter((d): d is T => d !== null)
+    await Promise.all([
+      write(this.models.PointsEntry as unknown as LedgerModel, present(ops.map((op) => op.points))),
+      write(this.models.GrowthEntry as unknown as LedgerModel, present(ops.map((op) => op.growth))),
+      write(this.models.TierChange as unknown as LedgerModel, present(ops.map((op) => op.tierChange))),
+      this.events.writeMany(ops.flatMap((op) => op.events) as unknown as DomainEventInput[], { checkFirst }),
+    ])
+  }
+
+  /** Writes a member's pending ops' documents and drops the ops (the recovery sweep and reconcile). */
+  async finish(member: Pick<MemberDoc, '_id' | 'rev' | 'pendingOps'>): Promise<void> {
+    await this.writeDocuments((member.pendingOps ?? []) as unknown as PendingOp[], true)
+    // if this loses a race, the change that won carries on from the documents just written
+    await this.members.clearPendingOps(member._id, member.rev)
+  }
+
+  /** Finishes the pending ops older than `olderThan`, including those of processes that died mid-change. */
+  async recover(olderThan: Date): Promise<number> {
+    const stuck = await this.members.withPendingOpsBefore(olderThan)
+    for (const member of stuck) await this.finish(member)
+    return stuck.length
+  }
+}
+
+/**
+ * A member's ops computed one after another from the balances read: the new balances, tier, and a pending op for
+ * each op that changes something. Ops already recorded (or repeated in the list) are duplicates; ops that change
+ * nothing are noops.
+ */
+function planUpdate(member: MemberDoc, ops: LedgerOp[], done: Set<string>, policy: LoyaltyPolicy, tiers: readonly TierDefinition[]): MemberUpdate {
+  const id = member._id
+  const outcomes = new Map<string, ApplyResult>()
+  const pending: PendingOp[] = []
+  let balances = toBalances(member)
+  let level = member.tierLevel
+  let tierFields: Record<string, unknown> = {}
+  for (const op of ops) {
+    if (done.has(op.key) || outcomes.has(op.key)) {
+      outcomes.set(op.key, outcomes.get(op.key) ?? { status: 'duplicate' })
+      continue
+    }
+    const change = op.compute(balances, { policy, tiers })
+    const decision = decideTier(level, change.balances, tiers, policy, op.at, op.review)
+    const tierChanged = decision.level !== level
+    const p = change.points
+    const touchesPoints = p.available !== 0 || p.pending !== 0 || p.debt !== 0 || p.expired !== 0 || change.absorbed !== 0
+    if (!touchesPoints && change.growth === 0 && !tierChanged) {
+      outcomes.set(op.key, { status: 'noop' })
+      continue
+    }
+
+    const b = change.balances
+    const source = { orderId: op.source?.orderId ?? null, lineId: op.source?.lineId ?? null, refundId: op.source?.refundId ?? null }
+    const drafts = [...(op.events?.(change) ?? [])]
+    if (tierChanged) {
+      drafts.push({ type: 'tier.changed', payload: { fromLevel: level, toLevel: decision.level, reason: decision.reason, cause: op.reason, growth: b.growth } })
+    }
+    pending.push({
+      key: op.key,
+      at: op.at,
+      points: touchesPoints
+        ? {
+            _id: op.key,
+            key: op.key,
+            memberId: id,
+            reason: op.reason,
+            ...p,
+            debtRepaid: change.debtRepaid,
+            absorbed: change.absorbed,
+            balanceAfter: { available: b.available, pending: b.pending, debt: b.debt, expired: b.expired },
+            lotExpiresAt: lotAdded(balances.lots, b.lots),
+            ...source,
+            note: op.note ?? null,
+            at: op.at,
+          }
+        : null,
+      growth:
+        change.growth !== 0
+          ? { _id: op.key, key: op.key, memberId: id, reason: op.reason, delta: change.growth, totalAfter: b.growth, ...source, note: op.note ?? null, at: op.at }
+          : null,
+      tierChange: tierChanged
+        ? { _id: op.key, key: op.key, memberId: id, fromLevel: level, toLevel: decision.level, reason: `${decision.reason} (${op.reason})`, growth: b.growth, at: op.at }
+        : null,
+      events: drafts.map((d) => ({ _id: `${op.key}:${d.type}`, key: `${op.key}:${d.type}`, type: d.type, memberId: id, payload: d.payload, at: op.at })),
+    })
+    if (tierChanged) {
+      tierFields = {
+        tierLevel: decision.level,
+        tierSince: op.at,
+        tierReviewAt: policy.tiers.kind === 'rolling-12-months' ? new Date(op.at.getTime() + 365 * 86_400_000) : null,
+      }
+    }
+    outcomes.set(op.key, { status: 'applied', change, tierLevel: decision.level })
+    balances = b
+    level = decision.level
+  }
+  const set = {
+    'points.available': balances.available,
+    'points.pending': balances.pending,
+    'points.debt': balances.debt,
+    'points.expired': balances.expired,
+    lots: balances.lots,
+    growth: balances.growth,
+    growthByMonth: balances.growthByMonth,
+    pendingOps: pending,
+    ...tierFields,
+  }
+  return { memberId: id, rev: member.rev, set, pending, outcomes }
+}
+
+type LedgerModel = {
+  find(filter: Record<string, unknown>, projection: Record<string, number>): { lean(): Promise<{ _id: unknown }[]> }
+  collection: { insertMany(docs: Record<string, unknown>[], options: { ordered: boolean }): Promise<unknown> }
+}
+
+export function toBalances(m: Pick<MemberDoc, 'points' | 'lots' | 'growth' | 'growthByMonth'>): Balances {
+  return {
+    available: m.points?.available ?? 0,
+    pending: m.points?.pending ?? 0,
+    debt: m.points?.debt ?? 0,
+    expired: m.points?.expired ?? 0,
+    lots: ((m.lots ?? []) as Balances['lots']).map((l) => ({ earnedAt: l.earnedAt, expiresAt: l.expiresAt ?? null, remaining: l.remaining })),
+    growth: m.growth ?? 0,
+    growthByMonth: ((m.growthByMonth ?? []) as Balances['growthByMonth']).map((g) => ({ month: g.month, value: g.value })),
+  }
+}
+
+/** The expiry of a lot this change added points to (null when it added none). */
+function lotAdded(before: Balances['lots'], after: Balances['lots']): Date | null {
+  for (const lot of after) {
+    const old = before.find((l) => (l.expiresAt ?? null) === lot.expiresAt)
+    if (!old || lot.remaining > old.remaining) return lot.expiresAt === null ? null : new Date(lot.expiresAt)
+  }
+  return null
+}

@@ -1,0 +1,10 @@
+import type { Connection } from 'mongoose'
+import { ledgerModels } from './ledger.js'
+import { orderModel } from './order.js'
+import { tierModel } from './tier.js'
+
+/** The loyalty module's models: the two ledgers and the tier log, orders, the tier table. */
+export function loyaltyModels(connection: Connection) {
+  return { ...ledgerModels(connection), Order: orderModel(connection), Tier: tierModel(connection) }
+}
+export type LoyaltyModels = ReturnType<typeof loyaltyModels>

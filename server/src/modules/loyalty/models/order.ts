@@ -1,0 +1,65 @@
+import { Schema, type Connection, type InferSchemaType } from 'mongoose'
+
+const lineSchema = new Schema({ lineId: String, sku: String, name: String, quantity: Number, paidFen: Number }, { _id: false })
+
+/** What settlement has done for one order line (written only by the holder of the order's lease). */
+const lineStateSchema = new Schema(
+  {
+    lineId: String,
+    paidFen: Number,
+    earnedPoints: Number,
+    earnedGrowth: Number,
+    /** points and growth the line still stands for after the refunds applied so far */
+    pointsLeft: Number,
+    growthLeft: Number,
+    refundedFen: Number,
+    appliedRefunds: [String],
+    earnApplied: Boolean,
+    confirmed: Boolean,
+    growthCounted: Boolean,
+  },
+  { _id: false },
+)
+
+/**
+ * An order's facts, gathered from its events in whatever order they arrive, and its settlement state. Settlement
+ * (orders.ts) derives the ledger changes from the facts, so any arrival order ends in the same state.
+ */
+export const orderSchema = new Schema(
+  {
+    /** the orderId */
+    _id: { type: String, required: true },
+    orderId: { type: String, required: true },
+    memberId: { type: Schema.Types.ObjectId, default: null },
+    /** how the shop named the member: memberId:…, openid:…, unionid:…, phone:… */
+    memberRef: { type: String, default: null },
+    paid: {
+      type: new Schema({ at: Date, channel: String, store: String, lines: [lineSchema] }, { _id: false }),
+      default: null,
+    },
+    shipped: { type: new Schema({ at: Date, carrier: String, trackingNo: String }, { _id: false }), default: null },
+    logistics: { type: [new Schema({ at: Date, status: String, description: String }, { _id: false })], default: [] },
+    deliveredAt: { type: Date, default: null },
+    cancelledAt: { type: Date, default: null },
+    refunds: {
+      type: [new Schema({ refundId: String, at: Date, lines: [new Schema({ lineId: String, refundFen: Number }, { _id: false })] }, { _id: false })],
+      default: [],
+    },
+    /** the earning rates fixed at the first settlement: refunds reverse at the same rates */
+    rates: { type: Schema.Types.Mixed, default: null },
+    lines: { type: [lineStateSchema], default: [] },
+    confirmAt: { type: Date, default: null },
+    lease: { owner: { type: String, default: null }, until: { type: Date, default: null } },
+  },
+  { collection: 'orders', versionKey: false, timestamps: true },
+)
+// _id is the orderId: one document per order, where events for the same order meet
+// parked orders waiting for their member to appear
+orderSchema.index({ memberRef: 1, memberId: 1 })
+orderSchema.index({ memberId: 1, createdAt: -1 })
+
+export type Order = InferSchemaType<typeof orderSchema>
+
+export function orderModel(connection: Connection) {
+  return connection.model('Order', orderSchema)
+}

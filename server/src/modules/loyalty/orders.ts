@@ -1,0 +1,371 @@
+import {
+  addGrowth,
+  cancelPending,
+  combine,
+  credit,
+  debit,
+  earnPending,
+  growthForLine,
+  pointsForLine,
+  addDays,
+  type Balances,
+  type Change,
+  type LoyaltyPolicy,
+} from '@member-center/shared'
+import { randomBytes } from 'node:crypto'
+import { Types } from 'mongoose'
+import type { JobRunner, JobSpec } from '../../core/jobs/runner.js'
+import { duplicatesOf } from '../../core/duplicate-key.js'
+import type { MemberRepository } from '../members/repository.js'
+import type { LoyaltyModels } from './models/index.js'
+import type { Order } from './models/order.js'
+import type { LedgerOp, LedgerService, MemberOps } from './ledger.js'
+import type { PolicyStore } from './policy-store.js'
+import type { TierTable } from './tier-table.js'
+
+export const CONFIRM_JOB = 'order.confirm-points'
+
+interface LineState {
+  lineId: string
+  paidFen: number
+  earnedPoints: number
+  earnedGrowth: number
+  pointsLeft: number
+  growthLeft: number
+  refundedFen: number
+  appliedRefunds: string[]
+  earnApplied: boolean
+  confirmed: boolean
+  growthCounted: boolean
+}
+
+interface Rates {
+  pointsPerYuan: number
+  growthPerYuan: number
+  tierMultiplier: number
+  memberDayMultiplier: number
+}
+
+type OrderDoc = Order & { rates?: Rates | null; lines: LineState[] }
+
+/** What a step holding orders' leases answers for each order, and the fields to save as it gives the lease back. */
+interface Locked<T> {
+  value: T
+  fields?: Record<string, unknown>
+}
+
+export type SettleResult = 'settled' | 'parked' | 'waiting' | 'missing'
+
+export interface SettleOutcome {
+  result: SettleResult
+  /** the member the order belongs to, once known */
+  memberId: Types.ObjectId | null
+}
+
+export interface OrderServiceDeps {
+  models: LoyaltyModels
+  members: MemberRepository
+  ledger: LedgerService
+  policies: PolicyStore
+  tiers: TierTable
+  jobs: JobRunner
+  now: () => Date
+  /** the member-day multiplier for a payment time (1 until member days exist) */
+  memberDayMultiplier?: (paidAt: Date) => number
+}
+
+const LEASE_MS = 30_000
+
+/**
+ * Settles orders: derives the ledger changes an order's facts call for — earn (pending), refunds (exactly what each
+ * line earned, from pending or available), confirmation when the return window closes — and applies the ones not yet
+ * applied. Settlement of one order is serialised by a lease on the order document, so concurrent events for the same
+ * order (or the confirmation job) never compute from the same stale line state. Many orders settle together: leases,
+ * member reads, ledger changes, jobs and releases are one command each for all of them.
+ */
+export class OrderService {
+  private readonly adoptedListeners: ((orderIds: string[]) => Promise<void>)[] = []
+
+  constructor(private readonly deps: OrderServiceDeps) {}
+
+  /** Called with the orders a member's appearance settled (the shop module marks their parked events applied). */
+  onAdopted(listener: (orderIds: string[]) => Promise<void>): void {
+    this.adoptedListeners.push(listener)
+  }
+
+  /**
+   * Merges order facts into their orders, one command for all: each merge updates the order where the fact is still
+   * missing, creating the order if there is none (leased to `lease`'s owner, see leaseFields). When the order exists
+   * and already has the fact, the filter misses, the upsert's insert hits the primary key, and that duplicate means
+   * "already recorded" — unless another writer created the order meanwhile, so a duplicate is tried once more alone.
+   */
+  async recordFacts(merges: FactMerge[], lease: Record<string, unknown>): Promise<void> {
+    const write = (m: FactMerge) => ({
+      updateOne: {
+        filter: { _id: m.orderId, ...m.missing },
+        update: { ...m.update, $setOnInsert: { orderId: m.orderId, ...lease, ...((m.update.$setOnInsert as object) ?? {}) } },
+        upsert: true,
+      },
+    })
+    if (merges.length === 0) return
+    const again = await duplicatesOf(() => this.deps.models.Order.bulkWrite(merges.map(write) as never[], { ordered: false }))
+    for (const i of again) await duplicatesOf(() => this.deps.models.Order.bulkWrite([write(merges[i]!)] as never[]))
+  }
+
+  /** Settles what the order's facts call for now. */
+  async settle(orderId: string): Promise<SettleResult> {
+    return (await this.settleMany([orderId])).get(orderId)!.result
+  }
+
+  /**
+   * Settles several orders at once (see settle). `owner`: the lease owner the caller created new orders with (see
+   * leaseFields), which then needn't be taken again.
+   */
+  async settleMany(orderIds: string[], owner?: string): Promise<Map<string, SettleOutcome>> {
+    const settled = await this.withLeases(orderIds, (orders) => this.settleLocked(orders), owner)
+    return new Map([...settled].map(([id, outcome]) => [id, outcome === 'missing' ? { result: 'missing' as const, memberId: null } : outcome]))
+  }
+
+  /** The confirmation job: moves pending points to available once the return window has closed. */
+  async confirm(orderId: string): Promise<{ rescheduleAt: Date } | void> {
+    const outcome = (
+      await this.withLeases([orderId], async ([order]) => {
+        const locked = new Map<string, Locked<Date | 'done' | 'waiting'>>()
+        if (!order!.memberId || !order!.paid) return locked.set(orderId, { value: 'waiting' })
+        const memberId = order!.memberId
+        const now = this.deps.now()
+        const policy = await this.deps.policies.current()
+        const confirmAt = this.confirmAt(order!, policy)
+        if (confirmAt.getTime() > now.getTime()) return locked.set(orderId, { value: confirmAt })
+        const ops: LedgerOp[] = []
+        const lines = ((order!.lines ?? []) as LineState[]).map((st) => {
+          if (st.confirmed || !st.earnApplied) return st
+          const countGrowth = !st.growthCounted && st.growthLeft > 0
+          ops.push({
+            key: `order:${orderId}:line:${st.lineId}:confirm`,
+            reason: 'confirm',
+            at: now,
+            source: { orderId, lineId: st.lineId },
+            compute: (b) =>
+              combine(b, (x) => credit(x, st.pointsLeft, now, policy, true), ...(countGrowth ? [(x: Balances) => addGrowth(x, st.growthLeft, now)] : [])),
+            events: (c) => [{ type: 'points.confirmed', payload: { orderId, lineId: st.lineId, points: st.pointsLeft, debtRepaid: c.debtRepaid } }],
+          })
+          return { ...st, confirmed: true, growthCounted: st.growthCounted || countGrowth }
+        })
+        await this.deps.ledger.applyMany([{ memberId, ops }])
+        return locked.set(orderId, { value: 'done', fields: { lines } })
+      })
+    ).get(orderId)
+    if (outcome instanceof Date) return { rescheduleAt: outcome }
+  }
+
+  /** Orders parked for a member who has now appeared (logged in, bound a phone): attach and settle them. */
+  async adopt(memberId: Types.ObjectId, refKeys: string[]): Promise<number> {
+    const parked = await this.deps.models.Order.find({ memberId: null, memberRef: { $in: refKeys } }, { orderId: 1 }).lean()
+    if (parked.length === 0) return 0
+    const ids = parked.map((o) => o.orderId as string)
+    await this.deps.models.Order.updateMany({ _id: { $in: ids }, memberId: null }, { $set: { memberId } })
+    await this.settleMany(ids)
+    for (const listener of this.adoptedListeners) await listener(ids)
+    return parked.length
+  }
+
+  private async settleLocked(orders: OrderDoc[]): Promise<Map<string, Locked<SettleOutcome>>> {
+    const locked = new Map<string, Locked<SettleOutcome>>()
+    // refunds, shipments and deliveries can arrive before the payment: nothing to settle until it does
+    const paid = orders.filter((order) => {
+      if (!order.paid) locked.set(order.orderId, { value: { result: 'waiting', memberId: order.memberId ?? null } })
+      return Boolean(order.paid)
+    })
+    const refKey = (order: OrderDoc) => (order.memberId ? `memberId:${order.memberId.toString()}` : (order.memberRef ?? null))
+    const members = await this.deps.members.findManyByRefKeys(paid.map(refKey).filter((k): k is string => k !== null))
+    const [policy, tiers] = await Promise.all([this.deps.policies.current(), this.deps.tiers.current()])
+
+    const batches: MemberOps[] = []
+    const jobs: JobSpec[] = []
+    for (const order of paid) {
+      const key = refKey(order)
+      const member = key ? members.get(key) : undefined
+      if (!member) {
+        locked.set(order.orderId, { value: { result: 'parked', memberId: null } })
+        continue
+      }
+      const tierMultiplier = tiers.find((t) => t.level === member.tierLevel)?.pointsMultiplier ?? 1
+      const { ops, lines, rates } = this.plan(order, policy, tierMultiplier)
+      batches.push({ memberId: member._id, ops })
+      const confirmAt = this.confirmAt(order, policy)
+      // scheduled before the lease is given back, so no crash in between leaves pending points without a job
+      if (lines.some((l) => !l.confirmed)) {
+        jobs.push({ key: `${CONFIRM_JOB}:${order.orderId}`, type: CONFIRM_JOB, payload: { orderId: order.orderId }, dueAt: confirmAt, move: true })
+      }
+      locked.set(order.orderId, { value: { result: 'settled', memberId: member._id }, fields: { lines, memberId: member._id, rates, confirmAt } })
+    }
+    await this.deps.ledger.applyMany(batches, new Map([...members.values()].map((m) => [m._id.toString(), m])))
+    await this.deps.jobs.scheduleMany(jobs)
+    return locked
+  }
+
+  /** The ledger changes an order's facts call for, and each line's state once they are applied. */
+  private plan(order: OrderDoc, policy: LoyaltyPolicy, tierMultiplier: number): { ops: LedgerOp[]; lines: LineState[]; rates: Rates } {
+    const paid = order.paid!
+    const paidAt = paid.at as Date
+    const rates: Rates = order.rates ?? {
+      pointsPerYuan: policy.pointsPerYuan,
+      growthPerYuan: policy.growthPerYuan,
+      tierMultiplier,
+      memberDayMultiplier: this.deps.memberDayMultiplier?.(paidAt) ?? 1,
+    }
+    const points = (fen: number) => pointsForLine(fen, rates, rates.tierMultiplier, rates.memberDayMultiplier)
+    const growth = (fen: number) => growthForLine(fen, rates)
+    const states = new Map(((order.lines ?? []) as LineState[]).map((l) => [l.lineId, l]))
+    const refunds = canonicalRefunds(order)
+    const ops: LedgerOp[] = []
+    const lines: LineState[] = []
+
+    for (const line of paid.lines as { lineId: string; paidFen: number }[]) {
+      let st: LineState = states.get(line.lineId) ?? {
+        lineId: line.lineId,
+        paidFen: line.paidFen,
+        earnedPoints: points(line.paidFen),
+        earnedGrowth: growth(line.paidFen),
+        pointsLeft: points(line.paidFen),
+        growthLeft: growth(line.paidFen),
+        refundedFen: 0,
+        appliedRefunds: [],
+        earnApplied: false,
+        confirmed: false,
+        growthCounted: false,
+      }
+      const source = { orderId: order.orderId, lineId: line.lineId }
+
+      if (!st.earnApplied) {
+        const atPayment = policy.growthCountsAt === 'payment'
+        const s = st
+        ops.push({
+          key: `order:${order.orderId}:line:${line.lineId}:earn`,
+          reason: 'purchase',
+          at: paidAt,
+          source,
+          compute: (b) => combine(b, (x) => earnPending(x, s.earnedPoints), ...(atPayment ? [(x: Balances) => addGrowth(x, s.earnedGrowth, paidAt)] : [])),
+        })
+        st = { ...st, earnApplied: true, growthCounted: atPayment }
+      }
+
+      for (const refund of refunds) {
+        const refundLine = refund.lines.find((l) => l.lineId === line.lineId)
+        if (!refundLine || st.appliedRefunds.includes(refund.refundId)) continue
+        const refundedFen = Math.min(st.paidFen, st.refundedFen + refundLine.refundFen)
+        const pointsLeft = points(st.paidFen - refundedFen)
+        const growthLeft = growth(st.paidFen - refundedFen)
+        const reversePoints = st.pointsLeft - pointsLeft
+        const reverseGrowth = st.growthCounted ? st.growthLeft - growthLeft : 0
+        const s = st
+        ops.push({
+          key: `order:${order.orderId}:line:${line.lineId}:refund:${refund.refundId}`,
+          reason: 'refund',
+          at: refund.at,
+          source: { ...source, refundId: refund.refundId },
+          compute: (b): Change =>
+            combine(
+              b,
+              (x) => (s.confirmed ? debit(x, reversePoints, 'reverse', policy) : cancelPending(x, reversePoints)),
+              ...(reverseGrowth > 0 ? [(x: Balances) => addGrowth(x, -reverseGrowth, refund.at)] : []),
+            ),
+        })
+        st = { ...st, refundedFen, pointsLeft, growthLeft, appliedRefunds: [...st.appliedRefunds, refund.refundId] }
+      }
+      lines.push(st)
+    }
+    return { ops, lines, rates }
+  }
+
+  /** The return window closes `returnWindowDays` after delivery, or `maxPendingDays` after payment without one. */
+  private confirmAt(order: OrderDoc, policy: LoyaltyPolicy): Date {
+    if (order.deliveredAt) return addDays(order.deliveredAt as Date, policy.returnWindowDays)
+    return addDays(order.paid!.at as Date, policy.maxPendingDays)
+  }
+
+  /**
+   * Runs `fn` holding the leases of these orders (30 s, renewed by nobody: settling takes milliseconds), then saves
+   * the fields it answers and gives the leases back, one command each. Orders another process holds are waited
+   * for (and taken over if their holder died) and go to `fn` in a later round. Answers `missing` for unknown orders.
+   */
+  private async withLeases<T>(
+    orderIds: string[],
+    fn: (orders: OrderDoc[]) => Promise<Map<string, Locked<T>>>,
+    owner = newLeaseOwner(),
+  ): Promise<Map<string, T | 'missing'>> {
+    const Order = this.deps.models.Order
+    const results = new Map<string, T | 'missing'>()
+    const deadline = Date.now() + 60_000
+    let waiting = [...new Set(orderIds)]
+    if (waiting.length === 0) return results
+    for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+      const now = new Date()
+      const ids = { _id: { $in: waiting } }
+      await Order.updateMany(
+        { ...ids, $or: [{ 'lease.until': null }, { 'lease.until': { $lte: now } }] },
+        { $set: leaseFields(owner, now) },
+      )
+      const found = await Order.find(ids).lean<OrderDoc[]>()
+      const held = found.filter((o) => o.lease?.owner === owner)
+      const present = new Set(found.map((o) => o.orderId))
+      for (const id of waiting) if (!present.has(id)) results.set(id, 'missing')
+      if (held.length > 0) {
+        let locked: Map<string, Locked<T>> | undefined
+        try {
+          locked = await fn(held)
+        } finally {
+          // saves each order's state and gives its lease back in one write
+          await Order.bulkWrite(
+            held.map((o) => ({
+              updateOne: { filter: { _id: o.orderId, 'lease.owner': owner }, update: { $set: { ...locked?.get(o.orderId)?.fields, 'lease.owner': null, 'lease.until': null } } },
+            })),
+            { ordered: false },
+          )
+        }
+        for (const [id, { value }] of locked) results.set(id, value)
+      }
+      waiting = found.filter((o) => o.lease?.owner !== owner).map((o) => o.orderId)
+      if (waiting.length === 0) return results
+      if (Date.now() > deadline) throw new Error(`order ${waiting[0]} stayed locked for a minute`)
+      await new Promise((r) => setTimeout(r, wait + Math.random() * wait))
+    }
+  }
+}
+
+/** One idempotent merge of an order fact: the update applies where the fact is still `missing`. */
+export interface FactMerge {
+  orderId: string
+  missing: Record<string, unknown>
+  update: Record<string, unknown>
+}
+
+export function newLeaseOwner(): string {
+  return randomBytes(8).toString('hex')
+}
+
+/**
+ * The fields of a lease held by `owner` from `now`: how withLeases takes a lease, and how an order is created already
+ * leased to its creator (which saves taking it in a second write).
+ */
+export function leaseFields(owner: string, now: Date): Record<string, unknown> {
+  return { 'lease.owner': owner, 'lease.until': new Date(now.getTime() + LEASE_MS) }
+}
+
+/** Refunds in a fixed order (time, then id), with a cancellation as a full refund of every line. */
+function canonicalRefunds(order: OrderDoc): { refundId: string; at: Date; lines: { lineId: string; refundFen: number }[] }[] {
+  const refunds = (order.refunds ?? []).map((r) => ({
+    refundId: r.refundId as string,
+    at: r.at as Date,
+    lines: (r.lines ?? []).map((l) => ({ lineId: l.lineId as string, refundFen: l.refundFen as number })),
+  }))
+  if (order.cancelledAt && order.paid) {
+    refunds.push({
+      refundId: 'cancel',
+      at: order.cancelledAt as Date,
+      lines: (order.paid.lines ?? []).map((l) => ({ lineId: l.lineId as string, refundFen: l.paidFen as number })),
+    })
+  }
+  return refunds.sort((a, b) => a.at.getTime() - b.at.getTime() || a.refundId.localeCompare(b.refundId))
+}

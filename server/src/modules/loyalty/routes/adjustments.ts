@@ -1,0 +1,25 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AdjustmentResultSchema, CreateAdjustmentSchema, ObjectIdString } from '@member-center/shared'
+import { Type } from '@sinclair/typebox'
+import { errorResponses } from '../../../core/responses.js'
+
+/** POST /api/admin/members/:memberId/adjustments — an operator grants or deducts points or growth, with a reason. */
+const adjustments: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/members/:memberId/adjustments',
+    {
+      onRequest: app.authenticateAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Adjust a member\'s points or growth (audited)',
+        description: 'Deductions take the soonest-expiring points first and never go below zero (409 INSUFFICIENT_POINTS).',
+        security: [{ bearer: [] }],
+        params: Type.Object({ memberId: ObjectIdString }),
+        body: CreateAdjustmentSchema,
+        response: { 200: AdjustmentResultSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => app.adjustments.adjust(request.params.memberId, request.body, { actor: request.user.sub, role: request.user.role }),
+  )
+}
+export default adjustments

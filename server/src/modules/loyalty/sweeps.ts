@@ -1,0 +1,101 @@
+import { addDays, expireDue, shanghaiDate, startOfNextShanghaiDay, type Balances } from '@member-center/shared'
+import type { DomainEvents } from '../../core/events/index.js'
+import type { JobRunner } from '../../core/jobs/runner.js'
+import type { MemberBalances } from '../members/balances.js'
+import type { LedgerService } from './ledger.js'
+import type { PolicyStore } from './policy-store.js'
+
+export const DAILY_JOB = 'loyalty.daily'
+
+/**
+ * The daily loyalty sweep (just after midnight, Shanghai): expire due lots, remind members of points expiring within
+ * the reminder window, review tiers whose review date has come, and finish changes a crashed process left half-written.
+ * Each step is keyed, so running a day twice changes nothing.
+ */
+export class LoyaltySweeps {
+  constructor(
+    private readonly members: MemberBalances,
+    private readonly events: DomainEvents,
+    private readonly ledger: LedgerService,
+    private readonly policies: PolicyStore,
+    private readonly jobs: JobRunner,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Makes sure the next daily run is scheduled. */
+  async scheduleNext(after: Date = this.now()): Promise<void> {
+    const due = new Date(startOfNextShanghaiDay(after).getTime() + 5 * 60_000)
+    await this.jobs.schedule(`${DAILY_JOB}:${shanghaiDate(due)}`, DAILY_JOB, {}, due)
+  }
+
+  async daily(): Promise<void> {
+    const now = this.now()
+    await this.ledger.recover(new Date(now.getTime() - 60_000))
+    await this.expire(now)
+    await this.remind(now)
+    await this.reviewTiers(now)
+    // finished jobs are kept a month for inspection; their effects are keyed elsewhere, so dropping them is safe
+    await this.jobs.purgeDone(addDays(now, -30))
+    await this.scheduleNext(now)
+  }
+
+  /** Expires every lot due by `now`. */
+  async expire(now: Date): Promise<number> {
+    const members = await this.members.withLotsExpiring(now.getTime())
+    let count = 0
+    for (const m of members) {
+      const due = (m.lots as Balances['lots']).filter((l) => l.expiresAt !== null && l.expiresAt <= now.getTime())
+      if (due.length === 0) continue
+      const last = Math.max(...due.map((l) => l.expiresAt!))
+      const result = await this.ledger.apply(m._id, {
+        key: `expire:${m._id.toString()}:${new Date(last).toISOString()}`,
+        reason: 'expire',
+        at: now,
+        compute: (b) => expireDue(b, now),
+        events: (c) => [{ type: 'points.expired', payload: { points: c.points.expired, expiresAt: new Date(last).toISOString() } }],
+      })
+      if (result.status === 'applied') count++
+    }
+    return count
+  }
+
+  /** A points.expiring event per member and lot expiring within the reminder window (once per lot: keyed). */
+  async remind(now: Date): Promise<number> {
+    const policy = await this.policies.current()
+    const horizon = addDays(now, policy.expiryReminderDays).getTime()
+    const members = await this.members.withLotsExpiring(horizon, now.getTime())
+    const reminders = members.flatMap((m) =>
+      (m.lots as Balances['lots'])
+        .filter((lot) => lot.expiresAt !== null && lot.expiresAt > now.getTime() && lot.expiresAt <= horizon)
+        .map((lot) => {
+          const expiresAt = new Date(lot.expiresAt!).toISOString()
+          const key = `points.expiring:${m._id.toString()}:${expiresAt}`
+          return { key, type: 'points.expiring', memberId: m._id, payload: { points: lot.remaining, expiresAt }, at: now }
+        }),
+    )
+    await this.events.writeMany(reminders, { checkFirst: true })
+    return reminders.length
+  }
+
+  /** Rolling-12-months policy: members whose review date has come keep the tier their last 12 months reach. */
+  async reviewTiers(now: Date): Promise<number> {
+    const policy = await this.policies.current()
+    if (policy.tiers.kind !== 'rolling-12-months') return 0
+    const due = await this.members.withTierReviewDue(now)
+    for (const m of due) {
+      const reviewAt = m.tierReviewAt as Date
+      const result = await this.ledger.apply(m._id, {
+        key: `tier-review:${m._id.toString()}:${reviewAt.toISOString()}`,
+        reason: 'annual review',
+        at: now,
+        review: true,
+        compute: (b) => ({ balances: b, points: { available: 0, pending: 0, debt: 0, expired: 0 }, growth: 0, absorbed: 0, debtRepaid: 0 }),
+      })
+      // kept the tier: the next review is a year on (a change of tier already set it)
+      if (result.status !== 'applied') {
+        await this.members.moveTierReview(m._id, reviewAt, addDays(reviewAt, 365))
+      }
+    }
+    return due.length
+  }
+}

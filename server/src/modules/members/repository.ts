@@ -1,0 +1,106 @@
+import { Types } from 'mongoose'
+import { isDuplicateKey } from '../../core/duplicate-key.js'
+import type { MemberDoc, memberModel } from './models/member.js'
+
+export type Member = MemberDoc
+
+export interface WechatIdentity {
+  openid: string
+  unionid?: string
+}
+
+
+/** Members, always found by their own id or their WeChat identity. */
+export class MemberRepository {
+  constructor(private readonly Member: ReturnType<typeof memberModel>) {}
+
+  /**
+   * Finds the member with this openid or creates one, in one atomic upsert. Returns whether it was created.
+   * Two first logins at once race on the unique openid index: the loser's upsert fails with a duplicate key and is
+   * retried once, finding the winner's member.
+   */
+  async upsertByWechat(identity: WechatIdentity, now: Date): Promise<{ member: Member; created: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.Member.findOneAndUpdate(
+          { openid: identity.openid },
+          {
+            $set: { lastLoginAt: now, ...(identity.unionid ? { unionid: identity.unionid } : {}) },
+            $setOnInsert: { nickname: defaultNickname(identity.openid), growth: 0, points: { available: 0, pending: 0, debt: 0, expired: 0 }, lots: [], growthByMonth: [], tierLevel: 1, rev: 0, pendingOps: [] },
+          },
+          { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
+        )
+        return { member: result.value as unknown as Member, created: !result.lastErrorObject?.updatedExisting }
+      } catch (error) {
+        if (attempt === 0 && isDuplicateKey(error)) continue
+        throw error
+      }
+    }
+  }
+
+  /** The member a shop's reference names, if known. */
+  async findByRefKey(refKey: string): Promise<Member | null> {
+    return (await this.findManyByRefKeys([refKey])).get(refKey) ?? null
+  }
+
+  /** The members these references name, by reference key; unknown ones are left out. One read per kind of reference. */
+  async findManyByRefKeys(refKeys: string[]): Promise<Map<string, Member>> {
+    const byKind = new Map<string, Set<string>>()
+    for (const key of new Set(refKeys)) {
+      const [kind, ...rest] = key.split(':')
+      if (kind === 'memberId' && !Types.ObjectId.isValid(rest.join(':'))) continue
+      byKind.set(kind!, (byKind.get(kind!) ?? new Set()).add(rest.join(':')))
+    }
+    const fields: Record<string, string> = { memberId: '_id', openid: 'openid', unionid: 'unionid', phone: 'phone' }
+    const found = new Map<string, Member>()
+    await Promise.all(
+      [...byKind].map(async ([kind, values]) => {
+        const field = fields[kind]
+        if (!field) return
+        const list = [...values]
+        const members = await this.Member.find({ [field]: { $in: field === '_id' ? list.map((v) => new Types.ObjectId(v)) : list } }).lean<Member[]>()
+        for (const member of members) {
+          const value = field === '_id' ? member._id.toString() : String(member[field as keyof Member])
+          if (!found.has(`${kind}:${value}`)) found.set(`${kind}:${value}`, member)
+        }
+      }),
+    )
+    return found
+  }
+
+  async findById(memberId: string | Types.ObjectId): Promise<Member | null> {
+    if (typeof memberId === 'string' && !/^[0-9a-f]{24}$/i.test(memberId)) return null
+    return this.Member.findById(memberId).lean<Member>()
+  }
+
+  async exists(memberId: string): Promise<boolean> {
+    return /^[0-9a-f]{24}$/i.test(memberId) && (await this.Member.exists({ _id: new Types.ObjectId(memberId) })) !== null
+  }
+
+  async setPhone(memberId: Types.ObjectId, phone: string): Promise<void> {
+    await this.Member.updateOne({ _id: memberId }, { $set: { phone } })
+  }
+}
+
+/** 会员 and the openid's last four characters, until the member sets a nickname. */
+export function defaultNickname(openid: string): string {
+  return `会员${openid.slice(-4)}`
+}
+
+/** A shop's name for a member as one string (memberId:…, openid:…, unionid:…, phone:…), first of the given kinds. */
+export function memberRefKey(ref: { memberId?: string; openid?: string; unionid?: string; phone?: string }): string {
+  if (ref.memberId) return `memberId:${ref.memberId}`
+  if (ref.openid) return `openid:${ref.openid}`
+  if (ref.unionid) return `unionid:${ref.unionid}`
+  return `phone:${ref.phone}`
+}
+
+/** Every name a shop could use for this member. */
+export function memberRefKeys(member: Pick<Member, '_id' | 'openid' | 'unionid' | 'phone'>): string[] {
+  return [
+    `memberId:${member._id.toString()}`,
+    `openid:${member.openid}`,
+    ...(member.unionid ? [`unionid:${member.unionid}`] : []),
+    ...(member.phone ? [`phone:${member.phone}`] : []),
+  ]
+}

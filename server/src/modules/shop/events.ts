@@ -1,0 +1,325 @@
+import { ShopEventDataSchemas, type ShopEvent, type ShopEventResult, type ShopEventStatus, type ShopEventType, type MemberRef } from '@member-center/shared'
+import type { FastifyBaseLogger } from 'fastify'
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+import { FormatRegistry, type TSchema } from '@sinclair/typebox'
+import { ValidationFailed } from '../../core/errors.js'
+import { duplicatesOf } from '../../core/duplicate-key.js'
+import type { DomainEventInput, DomainEvents } from '../../core/events/index.js'
+import { GroupCommit } from '../../core/group-commit.js'
+import { backoffMs } from '../../core/jobs/runner.js'
+import { memberRefKey } from '../members/repository.js'
+import { newLeaseOwner, leaseFields, type FactMerge, type OrderService, type SettleOutcome } from '../loyalty/orders.js'
+import type { ShopModels } from './models.js'
+
+// the compiled checks use TypeBox's own format registry (Fastify's ajv has its own)
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) && !Number.isNaN(Date.parse(v)))
+}
+
+const checks = Object.fromEntries(
+  Object.entries(ShopEventDataSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema as TSchema)]),
+) as Record<ShopEventType, TypeCheck<TSchema>>
+
+
+/** A batch route's answer for an event that failed validation. */
+export interface Rejection {
+  eventId: string
+  status: 'rejected'
+  code: string
+  message: string
+}
+
+/** An accepted event waiting to be applied. */
+interface Queued {
+  event: ShopEvent
+  receivedAt: Date
+}
+
+/** Events applied together at most. */
+const MAX_BATCH = 100
+
+/** The share of time applying takes while events keep arriving. */
+const APPLY_SHARE_UNDER_LOAD = 0.25
+
+export const APPLY_QUEUED_JOB = 'shop.apply-queued'
+
+/**
+ * Shop events in. Accepting an event records it durably (the queue) and answers at once; applying it — merging its
+ * facts into the order, settling the order, recording it in shop_events — follows within moments, in batches: the
+ * events that arrive while one batch is being applied go together in the next, so a batch costs about as many
+ * database commands as one event. An event stays queued until it is applied, so nothing accepted is lost when a
+ * process dies: the recovery job applies what was left behind, and retries failures with backoff. A replay of an
+ * event already accepted changes nothing and says so.
+ */
+export class ShopEventService {
+  private lastAcceptAt = 0
+  /** events handed to the applier and not yet through it (the recovery job leaves them alone) */
+  private readonly inHand = new Set<string>()
+  private readonly acceptor = new GroupCommit<ShopEvent, ShopEventResult>((events) => this.record(events), { maxBatch: 500, maxInFlight: 1 })
+  private readonly applier = new GroupCommit<Queued, void>((events) => this.applyQueued(events), { maxBatch: MAX_BATCH, maxInFlight: 1 })
+
+  constructor(
+    private readonly models: ShopModels,
+    private readonly orders: OrderService,
+    private readonly events: DomainEvents,
+    private readonly now: () => Date,
+    private readonly log?: Pick<FastifyBaseLogger, 'warn' | 'error'>,
+  ) {}
+
+  /** Checks an event's data against its type's schema; throws 400 naming the first wrong field. */
+  validate(event: ShopEvent): void {
+    const check = checks[event.type]
+    if (check.Check(event.data)) return
+    const error = check.Errors(event.data).First()
+    if (error) throw new ValidationFailed(`data${error.path.replace(/\//g, '.')}: ${error.message}`)
+  }
+
+  /**
+   * One event (the webhook): throws 400 if invalid; answers once it is recorded. Events accepted at the same moment
+   * are recorded together (one insert and one read for all of them).
+   */
+  async accept(event: ShopEvent): Promise<ShopEventResult> {
+    this.validate(event)
+    return this.acceptor.submit(event)
+  }
+
+  /** Many events (the batch route, the import): each answers like a single event, or `rejected` if invalid. */
+  async acceptMany(events: ShopEvent[]): Promise<(ShopEventResult | Rejection)[]> {
+    const results: (ShopEventResult | Rejection)[] = new Array(events.length)
+    const valid: number[] = []
+    events.forEach((event, i) => {
+      try {
+        this.validate(event)
+        valid.push(i)
+      } catch (error) {
+        const e = error as { code?: string; message: string }
+        results[i] = { eventId: event.eventId, status: 'rejected', code: e.code ?? 'VALIDATION_FAILED', message: e.message }
+      }
+    })
+    const recorded = await this.record(valid.map((i) => events[i]!))
+    valid.forEach((i, k) => (results[i] = recorded[k]!))
+    return results
+  }
+
+  /**
+   * Records valid events in the queue and hands the new ones to the applier. A replay is either still queued (the
+   * insert hits its key) or already applied, that is recorded in shop_events — which applying does before taking
+   * the event off the queue, so one of the two checks always sees it. The first copy of an event in the list counts.
+   */
+  private async record(events: ShopEvent[]): Promise<ShopEventResult[]> {
+    const fresh = [...firstCopies(events, (e) => e.eventId).values()]
+    if (fresh.length === 0) return []
+    const receivedAt = this.now()
+    const queued = fresh.map((event) => ({ _id: event.eventId, event, receivedAt, attempts: 0, lastError: null, retryAt: null }))
+    const duplicates = await duplicatesOf(() => this.models.ShopEventQueue.collection.insertMany(queued as never[], { ordered: false }))
+    const inserted = fresh.filter((_, k) => !duplicates.has(k))
+    const ids = { _id: { $in: inserted.map((e) => e.eventId) } }
+    const applied = new Set(inserted.length === 0 ? [] : (await this.models.ShopEvent.find(ids, { _id: 1 }).lean()).map((d) => String(d._id)))
+    if (applied.size > 0) await this.models.ShopEventQueue.deleteMany({ _id: { $in: [...applied] } })
+    this.apply(inserted.filter((e) => !applied.has(e.eventId)).map((event) => ({ event, receivedAt })))
+    const accepted = new Set(inserted.filter((e) => !applied.has(e.eventId)))
+    return events.map((event) => {
+      const status = accepted.delete(event) ? ('accepted' as const) : ('duplicate' as const)
+      return { eventId: event.eventId, status }
+    })
+  }
+
+  /** Where an event stands: queued (with its failed attempts), applied or parked; null if never accepted. */
+  async status(eventId: string): Promise<ShopEventStatus | null> {
+    const [recorded, queued] = await Promise.all([
+      this.models.ShopEvent.findById(eventId, { state: 1 }).lean(),
+      this.models.ShopEventQueue.findById(eventId, { attempts: 1, lastError: 1 }).lean(),
+    ])
+    if (recorded) return { eventId, status: recorded.state as 'applied' | 'parked' }
+    if (queued) return { eventId, status: 'queued', attempts: queued.attempts, lastError: queued.lastError ?? null }
+    return null
+  }
+
+  /** Events parked for want of a member whose orders have now been settled (the member appeared): applied now. */
+  async markAdopted(orderIds: string[]): Promise<void> {
+    await this.models.ShopEvent.updateMany({ orderId: { $in: orderIds }, state: 'parked' }, { $set: { state: 'applied' } })
+  }
+
+  /** Resolves once every event this process has accepted so far has been applied (or has failed for now). */
+  idle(): Promise<void> {
+    return this.applier.idle()
+  }
+
+  /**
+   * The recovery job: applies queued events that should have been applied by now — accepted by a process that died
+   * before applying them, or failed and due for a retry. Answers how many it took up.
+   */
+  async applyLeftBehind(olderThanMs = 30_000): Promise<number> {
+    const now = this.now()
+    const due = await this.models.ShopEventQueue.find(
+      { receivedAt: { $lte: new Date(now.getTime() - olderThanMs) }, $or: [{ retryAt: null }, { retryAt: { $lte: now } }] },
+      { event: 1, receivedAt: 1 },
+    )
+      .limit(1000)
+      .lean()
+    const left = due.filter((d) => !this.inHand.has(String(d._id)))
+    await Promise.all(left.map((d) => this.submit({ event: d.event as ShopEvent, receivedAt: d.receivedAt })))
+    return left.length
+  }
+
+  /** Hands accepted events to the applier; it never fails (applyQueued keeps failures queued). */
+  private apply(items: Queued[]): void {
+    this.lastAcceptAt = Date.now()
+    for (const item of items) this.submit(item).catch((error) => this.log?.error({ err: error }, 'applying shop events failed'))
+  }
+
+  private async submit(item: Queued): Promise<void> {
+    this.inHand.add(item.event.eventId)
+    try {
+      await this.applier.submit(item)
+    } finally {
+      this.inHand.delete(item.event.eventId)
+    }
+  }
+
+  /**
+   * Applies queued events and takes them off the queue. A batch that fails is applied again event by event, so one
+   * bad event does not hold back the others; an event that fails stays queued with its error and a retry time.
+   */
+  private async applyQueued(items: Queued[]): Promise<void[]> {
+    const started = Date.now()
+    await this.applyOrKeep(items)
+    // accepting comes first: while events are pouring in, applying takes at most its share of the time, and the
+    // shop's calls stay fast; once they stop, the queue is worked off at full speed
+    if (Date.now() - this.lastAcceptAt < 200) {
+      const took = Date.now() - started
+      await new Promise((resolve) => setTimeout(resolve, (took * (1 - APPLY_SHARE_UNDER_LOAD)) / APPLY_SHARE_UNDER_LOAD))
+    }
+    return items.map(() => undefined)
+  }
+
+  private async applyOrKeep(items: Queued[]): Promise<void> {
+    try {
+      await this.applyBatch(items)
+      await this.models.ShopEventQueue.deleteMany({ _id: { $in: items.map((q) => q.event.eventId) } })
+    } catch (error) {
+      if (items.length > 1) {
+        for (const item of items) await this.applyOrKeep([item])
+        return
+      }
+      const eventId = items[0]!.event.eventId
+      const queued = await this.models.ShopEventQueue.findOneAndUpdate(
+        { _id: eventId },
+        { $inc: { attempts: 1 }, $set: { lastError: (error as Error).message ?? String(error) } },
+        { returnDocument: 'after' },
+      ).lean()
+      const attempts = queued?.attempts ?? 1
+      await this.models.ShopEventQueue.updateOne({ _id: eventId }, { $set: { retryAt: new Date(this.now().getTime() + backoffMs(attempts)) } })
+      this.log?.warn({ err: error, eventId, attempts }, 'shop event not applied; it stays queued and will be retried')
+    }
+  }
+
+  /**
+   * Applies events together: the shop_events check, fact merges, settlement of their orders, order domain events,
+   * shop_events records — each one command for the whole batch. The record comes last: a crash before it leaves the
+   * event queued, and applying it again changes nothing, since merging facts and settling are idempotent. Copies
+   * racing past the check all merge the same facts; the order's lease lets one settle; the record's primary key
+   * lets one say "applied".
+   */
+  private async applyBatch(items: Queued[]): Promise<void> {
+    const first = firstCopies(items, (q) => q.event.eventId)
+    const seen = new Set((await this.models.ShopEvent.find({ _id: { $in: [...first.keys()] } }, { _id: 1 }).lean()).map((d) => String(d._id)))
+    const fresh = [...first.values()].filter((q) => !seen.has(q.event.eventId))
+    if (fresh.length === 0) return
+    const events = fresh.map((q) => q.event)
+
+    // orders this batch creates are created leased to it, so settling them needn't take the lease in another write
+    const owner = newLeaseOwner()
+    await this.orders.recordFacts(events.map(factMerge), leaseFields(owner, new Date()))
+    const settled = await this.orders.settleMany([...new Set(events.map((e) => e.data.orderId))], owner)
+    await this.writeOrderEvents(events, settled)
+    await duplicatesOf(() =>
+      this.models.ShopEvent.collection.insertMany(
+        fresh.map(({ event, receivedAt }) => ({
+          _id: event.eventId,
+          eventId: event.eventId,
+          type: event.type,
+          occurredAt: new Date(event.occurredAt),
+          orderId: event.data.orderId,
+          data: event.data,
+          state: settled.get(event.data.orderId)?.result === 'parked' ? 'parked' : 'applied',
+          receivedAt,
+        })) as never[],
+        { ordered: false },
+      ),
+    )
+  }
+
+  /** order.shipped, order.delivered and order.logistics_update become domain events (for shipping care). */
+  private async writeOrderEvents(events: ShopEvent[], settled: Map<string, SettleOutcome>): Promise<void> {
+    const at = this.now()
+    const docs = events.flatMap((event): DomainEventInput[] => {
+      const d = event.data as Record<string, unknown> & { orderId: string }
+      const memberId = settled.get(d.orderId)?.memberId ?? null
+      const doc = (key: string, payload: Record<string, unknown>) => [{ key, type: event.type, memberId, payload: { orderId: d.orderId, ...payload }, at }]
+      switch (event.type) {
+        case 'order.shipped':
+          return doc(`order:${d.orderId}:shipped`, { carrier: d.carrier, trackingNo: d.trackingNo })
+        case 'order.delivered':
+          return doc(`order:${d.orderId}:delivered`, {})
+        case 'order.logistics_update':
+          return doc(`shop:${event.eventId}`, logisticsEntry(event))
+        default:
+          return []
+      }
+    })
+    await this.events.writeMany(docs)
+  }
+}
+
+/** The first item with each key, by key, in the order given. */
+function firstCopies<T>(items: T[], key: (item: T) => string): Map<string, T> {
+  const first = new Map<string, T>()
+  for (const item of items) if (!first.has(key(item))) first.set(key(item), item)
+  return first
+}
+
+/** When a fact happened: the event's own time field, or when the event occurred. */
+function factTime(event: ShopEvent, field: unknown): Date {
+  return new Date((field as string | undefined) ?? event.occurredAt)
+}
+
+function logisticsEntry(event: ShopEvent) {
+  const d = event.data as Record<string, unknown>
+  return { at: factTime(event, d.at), status: d.status as string, description: (d.description as string | undefined) ?? null }
+}
+
+/** The order fact an event reports, as a merge that applies once whatever the arrival order. */
+function factMerge(event: ShopEvent): FactMerge {
+  const d = event.data as Record<string, unknown> & { orderId: string; member?: MemberRef }
+  const orderId = d.orderId
+  const ref = d.member ? { memberRef: memberRefKey(d.member) } : {}
+  const merge = (missing: Record<string, unknown>, update: Record<string, unknown>): FactMerge => ({ orderId, missing, update })
+  switch (event.type) {
+    case 'order.paid': {
+      const lines = (d.lines as { lineId: string; sku: string; name: string; quantity: number; paidFen: number }[]).map((l) => ({
+        lineId: l.lineId,
+        sku: l.sku,
+        name: l.name,
+        quantity: l.quantity,
+        paidFen: l.paidFen,
+      }))
+      // the first payment report wins; a conflicting second one for the same order is ignored
+      return merge({ paid: null }, { $set: { paid: { at: factTime(event, d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines }, ...ref } })
+    }
+    case 'order.shipped':
+      return merge({ shipped: null }, { $set: { shipped: { at: factTime(event, d.shippedAt), carrier: d.carrier, trackingNo: d.trackingNo } }, $setOnInsert: ref })
+    case 'order.logistics_update': {
+      const entry = logisticsEntry(event)
+      return merge({ 'logistics.at': { $ne: entry.at } }, { $push: { logistics: entry }, $setOnInsert: ref })
+    }
+    case 'order.delivered':
+      return merge({ deliveredAt: null }, { $set: { deliveredAt: factTime(event, d.deliveredAt) }, $setOnInsert: ref })
+    case 'order.refunded': {
+      const refund = { refundId: d.refundId as string, at: factTime(event, d.refundedAt), lines: d.lines as { lineId: string; refundFen: number }[] }
+      return merge({ 'refunds.refundId': { $ne: refund.refundId } }, { $push: { refunds: refund }, $setOnInsert: ref })
+    }
+    case 'order.cancelled':
+      return merge({ cancelledAt: null }, { $set: { cancelledAt: factTime(event, d.cancelledAt) }, $setOnInsert: ref })
+  }
+}

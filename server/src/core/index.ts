@@ -20,6 +20,8 @@ export interface CoreOptions {
   /** run the job worker in this process */
   worker: boolean
   jobLeaseMs?: number
+  /** how often an idle worker looks for due jobs (default 1 s) */
+  jobPollMs?: number
 }
 
 /**
@@ -37,7 +39,7 @@ export default fp<CoreOptions>(
     await app.register(clock, { now: opts.now })
     await app.register(settings)
     await app.register(audit)
-    await app.register(jobs, { worker: opts.worker, leaseMs: opts.jobLeaseMs })
+    await app.register(jobs, { worker: opts.worker, leaseMs: opts.jobLeaseMs, pollMs: opts.jobPollMs })
     await app.register(events)
     await app.register(wechat, opts.wechat)
     await app.register(health, { wechatBaseUrl: opts.wechat.baseUrl })

@@ -3,6 +3,7 @@ import { Types } from 'mongoose'
 import { duplicatesOf } from '../duplicate-key.js'
 import type { JobRunner, JobSpec } from '../jobs/runner.js'
 import { domainEventModel } from './model.js'
+import routes from './routes.js'
 
 /** A domain event as written and as consumers receive it. */
 export interface DomainEvent {
@@ -178,6 +179,7 @@ export default fp(
   async (app) => {
     const { DomainEvent } = await app.db.register({ DomainEvent: domainEventModel(app.db.connection) })
     app.decorate('events', new DomainEvents(DomainEvent, app.jobs, app.now))
+    await app.register(routes, { prefix: '/api/admin' })
   },
-  { name: 'events', dependencies: ['database', 'jobs', 'clock'] },
+  { name: 'events', dependencies: ['database', 'jobs', 'clock', 'auth'] },
 )

@@ -1,59 +1,167 @@
-import { addGrowth, combine, credit, earnPending, type Balances } from '@member-center/shared'
+import type { MemberRef, ShopEvent } from '@member-center/shared'
 import type { FastifyInstance } from 'fastify'
 import { sandboxOpenid, sandboxUnionid } from './wechat-sandbox/users.js'
 
 /**
- * Demo members for the sandbox's demo users, so the demo opens on cards with something on them. Dave is left out:
- * he joins on his first login, as a new member would. Balances go through the ledger like any other change (as an
- * opening balance migrated from an old CRM would), so `npm run reconcile` holds for the demo too.
+ * The demo's members and their history. Alice, Bob and Carol are members with 14 months of orders behind them; Dave
+ * is left out and joins on his first login, as a new member would. Their history is written the way a shop writes
+ * it: signed-webhook events (paid, shipped, logistics updates, delivered, a partial refund) through the same shop
+ * event service, so points, growth, tiers, confirmations and expiry all come from the real rules, and
+ * `npm run reconcile` holds for the demo. Times are relative to the clock, so the demo looks current whenever it
+ * is started. Seeding runs once per database (a settings marker); every event has a fixed id, so even a seed
+ * interrupted half-way and run again applies nothing twice.
  */
-export const DEMO_MEMBERS = [
-  { user: 'alice', nickname: 'Alice', growth: 12_680, available: 3_560, pending: 420, phone: '13800138000', birthday: '06-18' },
-  { user: 'bob', nickname: 'Bob', growth: 2_350, available: 680, pending: 0, phone: null, birthday: null },
-  { user: 'carol', nickname: 'Carol', growth: 96_000, available: 18_800, pending: 1_200, phone: '13900139000', birthday: '02-29' },
-] as const
 
-/** Seeds the demo members when there are no members yet; returns how many it created. */
-export async function seedDemo(app: FastifyInstance, appid: string): Promise<number> {
-  const Member = app.db.connection.model('Member')
-  if ((await Member.countDocuments()) > 0) return 0
-  const at = app.now()
-  for (const m of DEMO_MEMBERS) {
-    const openid = sandboxOpenid(appid, m.user)
-    await Member.updateOne(
-      { openid },
+interface DemoLine {
+  sku: string
+  name: string
+  yuan: number
+}
+
+interface DemoOrder {
+  /** days before now that it was paid */
+  paidDaysAgo: number
+  lines: DemoLine[]
+  channel?: string
+  /** days after payment: shipped, then delivered (a missing delivery leaves the order in transit) */
+  shippedAfter?: number
+  deliveredAfter?: number
+  logistics?: { afterDays: number; status: string; description: string }[]
+  refund?: { afterDays: number; lineIndex: number; yuan: number }
+}
+
+interface DemoMember {
+  user: string
+  nickname: string
+  birthday: string | null
+  phone: string | null
+  /** how the shop names this member in its events */
+  ref: 'unionid' | 'phone' | 'memberId'
+  orders: DemoOrder[]
+}
+
+const RING: DemoLine = { sku: 'RING-18K-001', name: '18K 金钻石戒指', yuan: 3_299 }
+const NECKLACE: DemoLine = { sku: 'NECK-PT-002', name: '铂金锁骨链', yuan: 2_680 }
+const EARRINGS: DemoLine = { sku: 'EAR-AU-003', name: '足金耳钉', yuan: 1_280 }
+const BRACELET: DemoLine = { sku: 'BRAC-AU-004', name: '古法金手镯', yuan: 1_580 }
+const PENDANT: DemoLine = { sku: 'PEND-JD-005', name: '翡翠平安扣吊坠', yuan: 2_199 }
+const BROOCH: DemoLine = { sku: 'BRO-PRL-006', name: '珍珠胸针', yuan: 899 }
+const STUDS: DemoLine = { sku: 'EAR-DM-007', name: '钻石耳钉', yuan: 1_299 }
+const CHARM: DemoLine = { sku: 'CHM-AU-008', name: '足金转运珠', yuan: 520 }
+
+const shipped = { shippedAfter: 1, deliveredAfter: 3 }
+
+export const DEMO_MEMBERS: readonly DemoMember[] = [
+  {
+    user: 'alice',
+    nickname: 'Alice',
+    birthday: '06-18',
+    phone: '13800138000',
+    ref: 'unionid',
+    orders: [
+      { paidDaysAgo: 425, lines: [RING], ...shipped, logistics: [{ afterDays: 2, status: 'in_transit', description: '快件已到达【上海转运中心】' }] },
+      { paidDaysAgo: 365, lines: [NECKLACE, EARRINGS], ...shipped },
+      { paidDaysAgo: 270, lines: [BRACELET], channel: 'tmall', ...shipped },
       {
-        $setOnInsert: {
-          openid,
-          unionid: sandboxUnionid(m.user),
-          nickname: m.nickname,
-          phone: m.phone,
-          birthday: m.birthday,
-          growth: 0,
-          points: { available: 0, pending: 0, debt: 0, expired: 0 },
-          lots: [],
-          growthByMonth: [],
-          tierLevel: 1,
-          rev: 0,
-          pendingOps: [],
-        },
+        paidDaysAgo: 180,
+        lines: [PENDANT, CHARM],
+        ...shipped,
+        // the charm came back: refunded inside the return window, so its pending points are cancelled
+        refund: { afterDays: 5, lineIndex: 1, yuan: 520 },
       },
-      { upsert: true },
-    )
-    const member = (await Member.findOne({ openid }, { _id: 1 }).lean())!
-    await app.ledger.apply(member._id, {
-      key: `seed:${m.user}:opening-balance`,
-      reason: 'opening balance',
-      at,
-      note: 'demo data',
-      compute: (b, { policy }) =>
-        combine(
-          b,
-          (x: Balances) => addGrowth(x, m.growth, at),
-          (x: Balances) => credit(x, m.available, at, policy),
-          (x: Balances) => earnPending(x, m.pending),
-        ),
-    })
+      { paidDaysAgo: 90, lines: [BROOCH], channel: 'store', shippedAfter: 0, deliveredAfter: 0 },
+      { paidDaysAgo: 20, lines: [STUDS], shippedAfter: 1, deliveredAfter: 5, logistics: [{ afterDays: 3, status: 'exception', description: '派送延误：收件人不在，已改约次日派送' }] },
+      // still inside its return window: pending points that confirm a week after delivery
+      { paidDaysAgo: 4, lines: [CHARM], shippedAfter: 1, deliveredAfter: 3 },
+    ],
+  },
+  {
+    user: 'bob',
+    nickname: 'Bob',
+    birthday: null,
+    phone: null,
+    ref: 'memberId',
+    orders: [
+      { paidDaysAgo: 200, lines: [EARRINGS], ...shipped },
+      { paidDaysAgo: 2, lines: [CHARM], shippedAfter: 1 },
+    ],
+  },
+  {
+    user: 'carol',
+    nickname: 'Carol',
+    birthday: '02-29',
+    phone: '13900139000',
+    ref: 'phone',
+    orders: [
+      { paidDaysAgo: 400, lines: [{ sku: 'SET-DM-101', name: '钻石婚戒对戒', yuan: 36_800 }], ...shipped },
+      { paidDaysAgo: 230, lines: [{ sku: 'NECK-DM-102', name: '钻石项链', yuan: 28_600 }], ...shipped },
+      { paidDaysAgo: 60, lines: [{ sku: 'BRAC-DM-103', name: '钻石手链', yuan: 18_900 }, BROOCH], ...shipped },
+      { paidDaysAgo: 3, lines: [NECKLACE], shippedAfter: 1, deliveredAfter: 2 },
+    ],
+  },
+]
+
+const MARKER = 'demo-seed'
+const DAY = 86_400_000
+const CARRIERS = ['SF', 'JD', 'ZTO'] as const
+
+/** Seeds the demo members once per database; answers how many it seeded (0 when already seeded). */
+export async function seedDemo(app: FastifyInstance, appid: string): Promise<number> {
+  if (await app.settings.get(MARKER)) return 0
+  const now = app.now().getTime()
+  for (const demo of DEMO_MEMBERS) {
+    const { member } = await app.members.repo.upsertByWechat({ openid: sandboxOpenid(appid, demo.user), unionid: sandboxUnionid(demo.user) }, new Date(now))
+    await app.members.repo.updateProfile(member._id, { nickname: demo.nickname, birthday: demo.birthday })
+    // through WeChat's getPhoneNumber exchange, as the member would (the sandbox plays WeChat)
+    if (demo.phone) await app.members.phone.bind(member._id.toString(), `phone-${demo.phone}`)
+    const ref: MemberRef =
+      demo.ref === 'unionid' ? { unionid: sandboxUnionid(demo.user) } : demo.ref === 'phone' ? { phone: demo.phone! } : { memberId: member._id.toString() }
+    // oldest first, each order's confirmation before the next payment: later orders earn at the tier reached by then
+    for (const [index, order] of demo.orders.entries()) {
+      const results = await app.shopEvents.acceptMany(orderEvents(demo.user, index, order, ref, now))
+      const rejected = results.filter((r) => r.status === 'rejected')
+      if (rejected.length > 0) throw new Error(`demo seed: ${JSON.stringify(rejected[0])}`)
+      await app.shopEvents.idle()
+      await app.jobs.drain()
+    }
   }
+  await app.settings.put(MARKER, { at: new Date(now).toISOString() }, 'demo seed')
   return DEMO_MEMBERS.length
+}
+
+/** One order's events as the shop would send them, with fixed ids (a re-run is all duplicates). */
+function orderEvents(user: string, index: number, order: DemoOrder, member: MemberRef, now: number): ShopEvent[] {
+  const orderId = `DEMO-${user.toUpperCase()}-${String(index + 1).padStart(3, '0')}`
+  const paidAt = now - order.paidDaysAgo * DAY + (index % 5) * 3_600_000
+  const at = (afterDays: number) => new Date(paidAt + afterDays * DAY).toISOString()
+  const event = (suffix: string, type: ShopEvent['type'], occurredAt: string, data: Record<string, unknown>) =>
+    ({ eventId: `demo-${user}-${index + 1}-${suffix}`, type, occurredAt, data: { orderId, ...data } }) as unknown as ShopEvent
+  const events: ShopEvent[] = [
+    event('paid', 'order.paid', at(0), {
+      member,
+      paidAt: at(0),
+      channel: order.channel ?? 'mall',
+      store: order.channel === 'store' ? '上海南京西路店' : 'online',
+      lines: order.lines.map((line, i) => ({ lineId: String(i + 1), sku: line.sku, name: line.name, quantity: 1, paidFen: line.yuan * 100 })),
+    }),
+  ]
+  if (order.shippedAfter !== undefined) {
+    const carrier = CARRIERS[(user.length + index) % CARRIERS.length]!
+    const trackingNo = `${carrier}${String(7_300_000_000 + paidAt / 1000).slice(0, 10)}${index}`
+    events.push(event('shipped', 'order.shipped', at(order.shippedAfter), { carrier, trackingNo, shippedAt: at(order.shippedAfter) }))
+  }
+  for (const [i, update] of (order.logistics ?? []).entries()) {
+    events.push(event(`logistics-${i + 1}`, 'order.logistics_update', at(update.afterDays), { status: update.status, description: update.description, at: at(update.afterDays) }))
+  }
+  if (order.deliveredAfter !== undefined) events.push(event('delivered', 'order.delivered', at(order.deliveredAfter), { deliveredAt: at(order.deliveredAfter) }))
+  if (order.refund) {
+    events.push(
+      event('refund', 'order.refunded', at(order.refund.afterDays), {
+        refundId: `${orderId}-R1`,
+        refundedAt: at(order.refund.afterDays),
+        lines: [{ lineId: String(order.refund.lineIndex + 1), refundFen: order.refund.yuan * 100 }],
+      }),
+    )
+  }
+  return events
 }

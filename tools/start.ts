@@ -71,13 +71,14 @@ try {
   const server = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' } })
   await server.register(app, config)
   await server.ready()
-  const seeded = await seedDemo(server, config.WECHAT_APPID)
+  // demo members belong to the sandbox's demo users: with a real WeChat app there is nobody to seed for
+  const seeded = sandboxUrl ? await seedDemo(server, config.WECHAT_APPID) : 0
   await server.listen({ port: config.PORT, host: config.HOST })
   stops.push(() => server.close())
 
   const base = `http://localhost:${port}`
   console.log(`✔ api        ${base}/api  ·  docs ${base}/docs  ·  health ${base}/health`)
-  if (seeded) console.log(`✔ seeded     ${seeded} demo members`)
+  if (seeded) console.log(`✔ seeded     ${seeded} demo members with 14 months of orders (through the shop webhook's event service)`)
   console.log(`\n  Open the mini-program (H5): ${base}/`)
   if (sandboxUrl) console.log(`  Log in as a demo user: ${DEMO_USERS.join(', ')} (or any name)`)
   console.log(`  WeChat DevTools: open ${ROOT} (project.config.json → client/dist/weapp)`)

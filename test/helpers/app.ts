@@ -132,10 +132,10 @@ export function getSigned(app: FastifyInstance, url: string) {
  * Starts the test app before the file's tests and closes it after: `const t = useTestApp()`. The returned object
  * forwards to the context once it exists.
  */
-export function useTestApp(overrides: Partial<AppOptions> = {}): TestContext {
+export function useTestApp(overrides: Partial<AppOptions> = {}, clock?: TestClock): TestContext {
   let context: TestContext | undefined
   beforeAll(async () => {
-    context = await startTestApp(overrides)
+    context = await startTestApp(overrides, clock)
   })
   afterAll(async () => {
     await context?.close()

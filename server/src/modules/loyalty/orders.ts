@@ -137,6 +137,9 @@ export class OrderService {
         const policy = await this.deps.policies.current()
         const confirmAt = this.confirmAt(order!, policy)
         if (confirmAt.getTime() > now.getTime()) return locked.set(orderId, { value: confirmAt })
+        // the points are confirmed when the window closed, whenever the job gets to run (a backlog, an imported
+        // history): that moment decides the year they expire after and the month their growth counts in
+        const at = confirmAt
         const ops: LedgerOp[] = []
         const lines = ((order!.lines ?? []) as LineState[]).map((st) => {
           if (st.confirmed || !st.earnApplied) return st
@@ -144,10 +147,10 @@ export class OrderService {
           ops.push({
             key: `order:${orderId}:line:${st.lineId}:confirm`,
             reason: 'confirm',
-            at: now,
+            at,
             source: { orderId, lineId: st.lineId },
             compute: (b) =>
-              combine(b, (x) => credit(x, st.pointsLeft, now, policy, true), ...(countGrowth ? [(x: Balances) => addGrowth(x, st.growthLeft, now)] : [])),
+              combine(b, (x) => credit(x, st.pointsLeft, at, policy, true), ...(countGrowth ? [(x: Balances) => addGrowth(x, st.growthLeft, at)] : [])),
             events: (c) => [{ type: 'points.confirmed', payload: { orderId, lineId: st.lineId, points: st.pointsLeft, debtRepaid: c.debtRepaid } }],
           })
           return { ...st, confirmed: true, growthCounted: st.growthCounted || countGrowth }

@@ -77,6 +77,11 @@ export class MemberRepository {
     return /^[0-9a-f]{24}$/i.test(memberId) && (await this.Member.exists({ _id: new Types.ObjectId(memberId) })) !== null
   }
 
+  /** Sets profile fields (operators, migration, the demo seed). */
+  async updateProfile(memberId: Types.ObjectId, fields: { nickname?: string; birthday?: string | null; birthYear?: number | null }): Promise<void> {
+    await this.Member.updateOne({ _id: memberId }, { $set: fields })
+  }
+
   async setPhone(memberId: Types.ObjectId, phone: string): Promise<void> {
     await this.Member.updateOne({ _id: memberId }, { $set: { phone } })
   }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { TEST_APPID } from '../helpers/sandbox.js'
+import { seedDemo } from '../../tools/seed.js'
+import { sandboxOpenid } from '../../tools/wechat-sandbox/users.js'
+import { TestClock, useTestApp } from '../helpers/app.js'
+
+describe('the demo seed', () => {
+  const t = useTestApp({}, new TestClock(new Date('2026-11-23T04:00:00Z')))
+
+  it('gives the demo members a believable history through the shop-event path, fast, and seeds nothing twice', async () => {
+    const started = performance.now()
+    expect(await seedDemo(t.app, TEST_APPID)).toBe(3)
+    const seconds = (performance.now() - started) / 1000
+    console.log(`demo seed: ${seconds.toFixed(1)} s`)
+    expect(seconds).toBeLessThan(10)
+
+    const alice = (await t.models.Member.findOne({ openid: sandboxOpenid(TEST_APPID, 'alice') }).lean())!
+    const history = await t.app.pointsHistory.pointsHistory(alice._id.toString(), 50)
+    // a dozen entries and more, each tied to an order number
+    expect(history.items.length).toBeGreaterThanOrEqual(12)
+    expect(history.items.every((e) => e.orderId?.startsWith('DEMO-ALICE-'))).toBe(true)
+    expect(new Set(history.items.map((e) => e.reason))).toEqual(new Set(['purchase', 'confirm', 'refund']))
+    // the newest order is still inside its return window; the rest confirmed when their windows closed
+    expect(alice.points.pending).toBeGreaterThan(0)
+    expect(await t.models.Job.countDocuments({ type: 'order.confirm-points', state: 'queued' })).toBeGreaterThan(0)
+    // points from last year's orders expire at this year's end (Shanghai)
+    expect(alice.lots).toContainEqual(expect.objectContaining({ expiresAt: Date.parse('2026-12-31T16:00:00Z') }))
+    // a tier reached by purchases: the upgrade came with a confirmation
+    expect(alice.tierLevel).toBeGreaterThanOrEqual(2)
+    expect(await t.models.TierChange.findOne({ memberId: alice._id }).lean()).toMatchObject({ fromLevel: 1, reason: expect.stringContaining('(confirm)') })
+    // the shop's facts are there: carriers, tracking numbers, a logistics exception, a partial refund
+    const orders = await t.models.Order.find({ memberId: alice._id }).lean()
+    expect(orders.length).toBe(7)
+    expect(orders.every((o) => o.shipped?.carrier && o.shipped?.trackingNo)).toBe(true)
+    expect(orders.some((o) => (o.logistics ?? []).some((l: { status: string }) => l.status === 'exception'))).toBe(true)
+    expect(orders.filter((o) => (o.refunds ?? []).length > 0)).toHaveLength(1)
+    expect((await t.models.ShopEvent.countDocuments({ state: 'parked' }))).toBe(0)
+    expect((await t.app.reconcile()).differences).toEqual([])
+
+    // a restart seeds nothing; a seed interrupted before its marker and run again applies nothing twice
+    const entries = await t.models.PointsEntry.countDocuments()
+    expect(await seedDemo(t.app, TEST_APPID)).toBe(0)
+    await t.models.Setting.deleteOne({ name: 'demo-seed' })
+    expect(await seedDemo(t.app, TEST_APPID)).toBe(3)
+    expect(await t.models.PointsEntry.countDocuments()).toBe(entries)
+    expect(await t.models.Member.countDocuments()).toBe(3)
+  })
+})

@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyMemberCode } from '../../server/src/modules/members/member-code.js'
 import { H5_DIR, ROOT } from '../../tools/build-client.js'
 import { seedDemo } from '../../tools/seed.js'
 import { startTestApp, TEST_MEMBER_CODE_SECRET, type TestContext } from '../helpers/app.js'
 import { TEST_APPID } from '../helpers/sandbox.js'
+import { expectAccessible } from './a11y.js'
 
 const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e')
 
@@ -35,9 +36,27 @@ describe('the H5 mini-program in a browser', () => {
     await t?.close()
   })
 
-  it('logs in as a demo user and shows their card, points and a member code that verifies to them', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 })
+  /** A phone-sized page on the demo's first screen. */
+  async function openApp(options: { deviceScaleFactor?: number } = {}): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, ...options })
     await page.goto(`${appUrl}/?sandbox=${encodeURIComponent(t.sandbox.url)}`)
+    return page
+  }
+
+  /** Once a page transition has finished: Taro's H5 router slides pages in over 300 ms. */
+  async function settled(page: Page) {
+    await page.waitForTimeout(500)
+  }
+
+  it('logs in as a demo user and shows their card, points and a member code that verifies to them', async () => {
+    const page = await openApp({ deviceScaleFactor: 2 })
+    // the first screen: the demo users, readable (they were white on white once)
+    await expect.poll(() => page.locator('[data-user]').count(), { timeout: 15_000 }).toBe(4)
+    expect(await page.locator('[data-user=alice]').textContent()).toContain('Alice')
+    expect(await page.locator('[data-user=alice]').getAttribute('disabled')).toBeNull()
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN')
+    await expectAccessible(page, 'login')
+    await page.screenshot({ path: path.join(ARTIFACTS, 'login.png') })
     await page.locator('[data-user=alice]').click()
 
     await expect.poll(() => page.locator('[data-testid=tier-name]').textContent(), { timeout: 15_000 }).toBe('金卡会员')
@@ -51,39 +70,94 @@ describe('the H5 mini-program in a browser', () => {
     // the login went through WeChat's protocol: the sandbox saw the code exchange
     expect((await t.sandbox.calls()).map((c) => c.path)).toContain('/sns/jscode2session')
 
+    expect(await page.locator('img[alt]').first().getAttribute('alt')).toContain('会员码')
+    await expectAccessible(page, 'card (gold)')
     await page.screenshot({ path: path.join(ARTIFACTS, 'card.png') })
 
     // the points history subpackage: alice's opening balance is in her ledger
     await page.locator('[data-testid=link-history]').click()
     await expect.poll(() => page.locator('[data-testid=history-entry]').count(), { timeout: 10_000 }).toBeGreaterThan(0)
     expect(await page.locator('[data-testid=history-entry]').first().textContent()).toContain('+3560 可用')
-    await page.waitForTimeout(800) // let the page transition finish before the picture
+    await settled(page)
+    await expectAccessible(page, 'points history')
     await page.screenshot({ path: path.join(ARTIFACTS, 'points-history.png') })
     await page.goBack()
     await page.locator('[data-testid=link-tiers]').click()
     await expect.poll(() => page.locator('[data-testid=tier-row]').count(), { timeout: 10_000 }).toBe(6)
+    await settled(page)
+    await expectAccessible(page, 'tiers')
+    await page.screenshot({ path: path.join(ARTIFACTS, 'tiers.png') })
     await page.goBack()
 
     await page.getByText('我的').last().click()
     await expect.poll(() => page.locator('[data-testid=nickname]').textContent(), { timeout: 10_000 }).toBe('Alice')
     expect(await page.getByText('138****8000').count()).toBeGreaterThan(0)
+    await settled(page)
+    await expectAccessible(page, 'me')
     await page.screenshot({ path: path.join(ARTIFACTS, 'me.png') })
     await page.close()
   })
 
-  it('shows a new member the entry tier after their first login', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } })
-    await page.goto(`${appUrl}/?sandbox=${encodeURIComponent(t.sandbox.url)}`)
+  it('shows a new member the entry tier, an empty points history, and binds their phone', async () => {
+    const page = await openApp({ deviceScaleFactor: 2 })
     await page.locator('[data-user=dave]').click()
     await expect.poll(() => page.locator('[data-testid=tier-name]').textContent(), { timeout: 15_000 }).toBe('银卡会员')
     expect(await page.locator('[data-testid=points-available]').textContent()).toBe('0')
+    await expectAccessible(page, 'card (silver)')
+    await page.screenshot({ path: path.join(ARTIFACTS, 'card-silver.png') })
+
+    // nothing earned yet: the history says so instead of showing a blank page
+    await page.locator('[data-testid=link-history]').click()
+    await expect.poll(() => page.locator('[data-testid=page-empty]').isVisible(), { timeout: 10_000 }).toBe(true)
+    expect(await page.locator('[data-testid=page-empty]').textContent()).toContain('还没有积分记录')
+    await settled(page)
+    await expectAccessible(page, 'points history (empty)')
+    await page.screenshot({ path: path.join(ARTIFACTS, 'points-history-empty.png') })
+    await page.goBack()
 
     // binding a phone (the sandbox's stand-in for getPhoneNumber) shows it masked on Me
     await page.getByText('我的').last().click()
-    await page.locator('input[placeholder="演示：输入手机号"]').fill('13912345678')
+    const phone = page.locator('input[aria-label="手机号（演示）"]')
+    await phone.waitFor({ timeout: 10_000 })
+    await settled(page)
+    await expectAccessible(page, 'me (phone not bound)')
+    await page.screenshot({ path: path.join(ARTIFACTS, 'me-bind-phone.png') })
+    await phone.fill('13912345678')
     await page.locator('[data-testid=bind-phone]').click()
     await expect.poll(() => page.getByText('139****5678').count(), { timeout: 10_000 }).toBeGreaterThan(0)
+    await expectAccessible(page, 'me (phone bound)')
     await page.screenshot({ path: path.join(ARTIFACTS, 'me-phone-bound.png') })
+    await page.close()
+  })
+
+  it('shows an error with a retry button when the API refuses, and the data after a retry', async () => {
+    const page = await openApp({ deviceScaleFactor: 2 })
+    // the card request fails as a server that is down would answer (503, the API's error body)
+    const unavailable = { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'database down' }
+    await page.route('**/api/me/card', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify(unavailable) }))
+    await page.locator('[data-user=bob]').click()
+
+    await expect.poll(() => page.locator('[data-testid=page-error]').isVisible(), { timeout: 15_000 }).toBe(true)
+    expect(await page.locator('[data-testid=page-error-message]').textContent()).toBe('服务暂时不可用，请稍后再试。')
+    expect(await page.locator('[data-testid=tier-name]').count()).toBe(0)
+    await expectAccessible(page, 'card (error)')
+    await page.screenshot({ path: path.join(ARTIFACTS, 'card-error-retry.png') })
+
+    // the server is back: retry shows the card
+    await page.unroute('**/api/me/card')
+    await page.locator('[data-testid=retry]').click()
+    await expect.poll(() => page.locator('[data-testid=tier-name]').textContent(), { timeout: 10_000 }).toBe('银卡会员')
+    expect(await page.locator('[data-testid=page-error]').count()).toBe(0)
+
+    // the network drops under the points history: its own sentence, and retry loads it
+    await page.route('**/api/me/points/history**', (route) => route.abort('internetdisconnected'))
+    await page.locator('[data-testid=link-history]').click()
+    await expect.poll(() => page.locator('[data-testid=page-error-message]').last().textContent(), { timeout: 10_000 }).toBe('网络不给力，请检查网络后重试。')
+    await settled(page)
+    await expectAccessible(page, 'points history (error)')
+    await page.unroute('**/api/me/points/history**')
+    await page.locator('[data-testid=retry]').last().click()
+    await expect.poll(() => page.locator('[data-testid=history-entry]').count(), { timeout: 10_000 }).toBeGreaterThan(0)
     await page.close()
   })
 })

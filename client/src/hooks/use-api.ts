@@ -3,16 +3,25 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { ApiError } from '../services/http'
 import { useSession } from './session'
 
-interface ApiState<T> {
+export interface ApiState<T> {
   data: T | null
   error: ApiError | null
   loading: boolean
   reload: () => Promise<void>
 }
 
-/** Loads server data for the logged-in member; reloads when the page shows again or the session changes. */
-export function useApi<T>(load: () => Promise<T>): ApiState<T> {
+/** Any failure as an ApiError (its message is already a sentence for the member). */
+export function toApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, 'UNKNOWN', '请求没有成功，请稍后再试。')
+}
+
+/**
+ * Loads server data and reloads it when the page shows again. By default for the logged-in member (waits for the
+ * session, reloads when it changes); `{ public: true }` for data anyone may read.
+ */
+export function useApi<T>(load: () => Promise<T>, options: { public?: boolean } = {}): ApiState<T> {
   const { status, session } = useSession()
+  const ready = options.public || status === 'ready'
   const [data, setData] = useState<T | null>(null)
   const [error, setError] = useState<ApiError | null>(null)
   const [loading, setLoading] = useState(false)
@@ -20,22 +29,22 @@ export function useApi<T>(load: () => Promise<T>): ApiState<T> {
   loadRef.current = load
 
   const reload = useCallback(async () => {
-    if (status !== 'ready') return
+    if (!ready) return
     setLoading(true)
     try {
       setData(await loadRef.current())
       setError(null)
     } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, 'UNKNOWN', (e as Error).message))
+      setError(toApiError(e))
     } finally {
       setLoading(false)
     }
-  }, [status])
+  }, [ready])
 
   useEffect(() => {
-    if (status === 'ready') void reload()
+    if (ready) void reload()
     else setData(null)
-  }, [status, session?.memberId, reload])
+  }, [ready, session?.memberId, reload])
   useDidShow(() => void reload())
 
   return { data, error, loading, reload }

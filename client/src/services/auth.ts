@@ -10,8 +10,12 @@ export function loginWithCode(code: string): Promise<Session> {
 
 /** In WeChat: a code from wx.login. */
 export async function wechatLoginCode(): Promise<string> {
-  const { code } = await Taro.login()
-  return code
+  try {
+    const { code } = await Taro.login()
+    return code
+  } catch {
+    throw new Error('微信登录没有成功，请检查网络后重试。')
+  }
 }
 
 /**
@@ -19,8 +23,9 @@ export async function wechatLoginCode(): Promise<string> {
  * server exchanges exactly as it exchanges a real one.
  */
 export async function sandboxLoginCode(user: string): Promise<string> {
-  const response = await fetch(`${sandboxBase()}/sandbox/code?user=${encodeURIComponent(user)}`)
-  if (!response.ok) throw new Error(`the WeChat sandbox did not give a code (${response.status})`)
+  const response = await fetch(`${sandboxBase()}/sandbox/code?user=${encodeURIComponent(user)}`).catch(() => null)
+  if (!response) throw new Error('连不上扮演微信的演示沙箱，请确认它正在运行后重试。')
+  if (!response.ok) throw new Error(`演示沙箱没有给出登录码（${response.status}），请重试。`)
   const { code } = (await response.json()) as { code: string }
   return code
 }

@@ -1,8 +1,9 @@
 import Taro from '@tarojs/taro'
-import type { ApiErrorBody } from '@member-center/shared/errors'
+import type { ApiErrorBody, ErrorCode } from '@member-center/shared/errors'
 import { apiBase } from './config'
+import { messageFor } from './error-messages'
 
-/** An API error with the server's stable code (shared/src/errors.ts). */
+/** An API error with the server's stable code (shared/src/errors.ts) and a sentence a member can read. */
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
@@ -14,6 +15,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Sentences for refusals that mean something particular at one endpoint (e.g. CONFLICT when binding a phone). */
+export type Refusals = Partial<Record<ErrorCode, string>>
+
 let currentToken: string | null = null
 let onUnauthorized: (() => void) | null = null
 
@@ -23,8 +27,16 @@ export function setAuth(token: string | null, unauthorized?: () => void) {
   if (unauthorized) onUnauthorized = unauthorized
 }
 
-/** The one place that calls Taro.request: adds the token and turns error bodies into ApiError. */
-export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, data?: unknown): Promise<T> {
+/**
+ * The one place that calls Taro.request: adds the token and turns every failure into an ApiError whose message is a
+ * Chinese sentence for its code (services/error-messages.ts), or the endpoint's own sentence from `refusals`.
+ */
+export async function request<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  data?: unknown,
+  refusals: Refusals = {},
+): Promise<T> {
   let response: Taro.request.SuccessCallbackResult<any>
   try {
     response = await Taro.request({
@@ -37,11 +49,12 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path
       },
       timeout: 10_000,
     })
-  } catch (error) {
-    throw new ApiError(0, 'NETWORK', '网络不给力，请稍后再试')
+  } catch {
+    throw new ApiError(0, 'NETWORK', messageFor('NETWORK', 0))
   }
   if (response.statusCode >= 200 && response.statusCode < 300) return response.data as T
-  const body = response.data as Partial<ApiErrorBody> | undefined
+  const body = response.data as Partial<ApiErrorBody> | string | undefined
+  const code = (typeof body === 'object' && body?.code) || 'UNKNOWN'
   if (response.statusCode === 401 && onUnauthorized) onUnauthorized()
-  throw new ApiError(response.statusCode, body?.code ?? 'UNKNOWN', body?.message ?? `请求失败（${response.statusCode}）`)
+  throw new ApiError(response.statusCode, code, refusals[code as ErrorCode] ?? messageFor(code, response.statusCode))
 }

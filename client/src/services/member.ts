@@ -1,4 +1,4 @@
-import type { MemberCard, MemberProfile, PointsHistoryPage, TierList } from '@member-center/shared'
+import type { MemberCard, MemberProfile } from '@member-center/shared'
 import { request } from './http'
 
 /** GET /api/me */
@@ -7,12 +7,10 @@ export const getProfile = () => request<MemberProfile>('GET', '/api/me')
 /** GET /api/me/card */
 export const getCard = () => request<MemberCard>('GET', '/api/me/card')
 
-/** GET /api/me/points/history — newest first; pass the previous page's nextCursor for the next one */
-export const getPointsHistory = (cursor?: string | null, limit = 20) =>
-  request<PointsHistoryPage>('GET', `/api/me/points/history?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`)
-
-/** GET /api/tiers */
-export const getTiers = () => request<TierList>('GET', '/api/tiers')
-
 /** POST /api/me/phone — bind the phone behind a getPhoneNumber button's code */
-export const bindPhone = (code: string) => request<MemberProfile>('POST', '/api/me/phone', { code })
+export const bindPhone = (code: string) =>
+  request<MemberProfile>('POST', '/api/me/phone', { code }, {
+    VALIDATION_FAILED: '手机号授权已失效，请重新点击绑定。',
+    CONFLICT: '这个手机号已绑定其他会员，请联系门店工作人员处理。',
+    WECHAT_UNAVAILABLE: '暂时连不上微信，手机号没有绑定，请稍后再试。',
+  })

@@ -1,7 +1,8 @@
-import { Button, Input, Text, View } from '@tarojs/components'
+import { Input, Text, View } from '@tarojs/components'
 import { useState } from 'react'
 import { DEMO_USERS } from '../../services/auth'
 import { useSession } from '../../hooks/session'
+import Button from '../button'
 import './index.scss'
 
 /**
@@ -24,12 +25,22 @@ export default function DemoLogin() {
         ))}
       </View>
       <View className='demo-login__custom'>
-        <Input className='demo-login__input' placeholder='或输入任意用户名' value={name} onInput={(e) => setName(e.detail.value)} />
-        <Button className='button-primary' disabled={busy || !name.trim()} onClick={() => loginAs(name.trim())}>
+        <Input
+          className='text-input'
+          placeholder='或输入任意用户名'
+          value={name}
+          onInput={(e) => setName(e.detail.value)}
+          nativeProps={{ 'aria-label': '演示用户名' }}
+        />
+        <Button variant='primary' disabled={busy || !name.trim()} onClick={() => loginAs(name.trim())}>
           登录
         </Button>
       </View>
-      {error && <Text className='demo-login__error'>{error}</Text>}
+      {error && (
+        <Text className='demo-login__error' data-testid='login-error'>
+          {error}
+        </Text>
+      )}
     </View>
   )
 }

@@ -1,7 +1,8 @@
-import { Button, Text, View } from '@tarojs/components'
+import { Text, View } from '@tarojs/components'
 import type { PropsWithChildren } from 'react'
 import { useSession } from '../../hooks/session'
 import DemoLogin from '../demo-login'
+import { PageError } from '../page-state'
 
 /** Shows its children once logged in; otherwise the way to log in for this platform. */
 export default function LoginGate({ children }: PropsWithChildren) {
@@ -9,18 +10,11 @@ export default function LoginGate({ children }: PropsWithChildren) {
   if (status === 'ready') return <>{children}</>
   if (status === 'starting' || status === 'logging-in') {
     return (
-      <View className='section'>
-        <Text className='muted'>正在登录…</Text>
+      <View className='section page-state' data-testid='page-loading'>
+        <Text className='page-state__text'>正在登录…</Text>
       </View>
     )
   }
   if (process.env.TARO_ENV === 'h5') return <DemoLogin />
-  return (
-    <View className='section'>
-      <Text>登录失败：{error ?? '请重试'}</Text>
-      <Button className='button-primary' onClick={() => retry()}>
-        重新登录
-      </Button>
-    </View>
-  )
+  return <PageError title='登录失败' error={error} onRetry={() => void retry()} retryText='重新登录' />
 }

@@ -13,7 +13,8 @@ export default function MemberQr({ code, secondsLeft }: { code: string; secondsL
   }, [code])
   return (
     <View className='member-qr'>
-      <Image className='member-qr__image' src={src} data-code={code} mode='aspectFit' />
+      {/* nativeProps reach the H5 <img>; WeChat's image has no alt, its screen reader reads the caption below */}
+      <Image className='member-qr__image' src={src} data-code={code} mode='aspectFit' nativeProps={{ alt: '会员码二维码，出示给店员扫码' }} />
       <Text className='muted'>出示给店员扫码 · {secondsLeft} 秒后刷新</Text>
     </View>
   )

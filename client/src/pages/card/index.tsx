@@ -1,24 +1,31 @@
 import Taro from '@tarojs/taro'
 import { Text, View } from '@tarojs/components'
+import type { MemberCard } from '@member-center/shared'
 import { useEffect, useState } from 'react'
 import LoginGate from '../../components/login-gate'
 import MemberQr from '../../components/member-qr'
+import PageState from '../../components/page-state'
 import { useApi } from '../../hooks/use-api'
 import { getCard } from '../../services/member'
 import './index.scss'
 
 function CardView() {
-  const { data: card, error, reload } = useApi(getCard)
-  const secondsLeft = useSecondsUntil(card?.memberCode.expiresAt)
+  const { data, error, loading, reload } = useApi(getCard)
+  const secondsLeft = useSecondsUntil(data?.memberCode.expiresAt)
 
-  // the member code rotates every minute: fetch a fresh one when it expires
+  // the member code rotates every minute: fetch a fresh one when it expires (not again and again after a failure)
   useEffect(() => {
-    if (card && secondsLeft === 0) void reload()
-  }, [card, secondsLeft, reload])
+    if (data && secondsLeft === 0 && !error) void reload()
+  }, [data, secondsLeft, error, reload])
 
-  if (error) return <View className='section'><Text>加载失败：{error.message}</Text></View>
-  if (!card) return <View className='section'><Text className='muted'>加载中…</Text></View>
+  return (
+    <PageState data={data} error={error} loading={loading} onRetry={reload}>
+      {(card) => <Card card={card} secondsLeft={secondsLeft} />}
+    </PageState>
+  )
+}
 
+function Card({ card, secondsLeft }: { card: MemberCard; secondsLeft: number }) {
   const percent = Math.round(card.growth.progress * 100)
   return (
     <View className='card-page'>
@@ -27,7 +34,7 @@ function CardView() {
         <Text className='member-card__tier' data-testid='tier-name'>{card.tier.name}</Text>
         <Text className='member-card__level'>LV.{card.tier.level}</Text>
         <View className='member-card__growth'>
-          <View className='progress'>
+          <View className='progress' aria-hidden='true'>
             <View className='progress__bar' style={{ width: `${percent}%` }} />
           </View>
           <Text className='member-card__growth-text' data-testid='growth'>
@@ -53,11 +60,11 @@ function CardView() {
       <View className='section links'>
         <View className='links__item' data-testid='link-history' onClick={() => Taro.navigateTo({ url: '/packages/points/history/index' })}>
           <Text>积分明细</Text>
-          <Text className='muted'>›</Text>
+          <Text className='links__chevron' aria-hidden='true'>›</Text>
         </View>
         <View className='links__item' data-testid='link-tiers' onClick={() => Taro.navigateTo({ url: '/packages/points/tiers/index' })}>
           <Text>会员等级与权益</Text>
-          <Text className='muted'>›</Text>
+          <Text className='links__chevron' aria-hidden='true'>›</Text>
         </View>
       </View>
 

@@ -1,6 +1,9 @@
-import { Button, Input, Text, View } from '@tarojs/components'
+import { Input, Text, View } from '@tarojs/components'
+import type { MemberProfile } from '@member-center/shared'
 import { useState } from 'react'
+import Button from '../../components/button'
 import LoginGate from '../../components/login-gate'
+import PageState from '../../components/page-state'
 import { useSession } from '../../hooks/session'
 import { useApi } from '../../hooks/use-api'
 import { bindPhone, getProfile } from '../../services/member'
@@ -13,40 +16,54 @@ import './index.scss'
 function BindPhone({ onBound }: { onBound: () => void }) {
   const [demoNumber, setDemoNumber] = useState('')
   const [message, setMessage] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
   const bind = async (code: string | undefined) => {
-    if (!code) return setMessage('未授权手机号')
+    if (!code) return setMessage('没有授权手机号，可以稍后再绑定。')
+    setBusy(true)
     try {
       await bindPhone(code)
       setMessage(null)
       onBound()
     } catch (e) {
       setMessage((e as Error).message)
+    } finally {
+      setBusy(false)
     }
   }
   return (
-    <View className='section'>
+    <View className='section me-page__bind'>
+      <Text className='me-page__bind-title'>绑定手机号，同步门店消费积分</Text>
       {process.env.TARO_ENV === 'weapp' ? (
-        <Button className='button-primary' openType='getPhoneNumber' onGetPhoneNumber={(e) => bind((e.detail as { code?: string }).code)}>
-          绑定手机号，同步门店消费积分
+        <Button variant='primary' openType='getPhoneNumber' disabled={busy} onGetPhoneNumber={(e) => bind((e.detail as { code?: string }).code)}>
+          绑定手机号
         </Button>
       ) : (
-        <View className='me-page__bind'>
-          <Input className='me-page__input' type='number' maxlength={11} placeholder='演示：输入手机号' value={demoNumber} onInput={(e) => setDemoNumber(e.detail.value)} />
-          <Button className='button-primary' data-testid='bind-phone' disabled={demoNumber.length !== 11} onClick={() => bind(`phone-${demoNumber}`)}>
+        <>
+          <Input
+            className='text-input'
+            type='number'
+            maxlength={11}
+            placeholder='演示：输入 11 位手机号'
+            value={demoNumber}
+            onInput={(e) => setDemoNumber(e.detail.value)}
+            nativeProps={{ 'aria-label': '手机号（演示）' }}
+          />
+          <Button variant='primary' data-testid='bind-phone' disabled={busy || demoNumber.length !== 11} onClick={() => bind(`phone-${demoNumber}`)}>
             绑定
           </Button>
-        </View>
+        </>
       )}
-      {message && <Text className='muted'>{message}</Text>}
+      {message && (
+        <Text className='me-page__message' data-testid='bind-message'>
+          {message}
+        </Text>
+      )}
     </View>
   )
 }
 
-function ProfileView() {
-  const { data: profile, error, reload } = useApi(getProfile)
+function Profile({ profile, onChanged }: { profile: MemberProfile; onChanged: () => void }) {
   const { logout } = useSession()
-  if (error) return <View className='section'><Text>加载失败：{error.message}</Text></View>
-  if (!profile) return <View className='section'><Text className='muted'>加载中…</Text></View>
   const rows: [string, string][] = [
     ['会员号', profile.id],
     ['手机号', profile.phone ?? '未绑定'],
@@ -56,24 +73,37 @@ function ProfileView() {
   return (
     <View className='me-page'>
       <View className='section me-page__header'>
-        <View className='me-page__avatar'>{profile.nickname.slice(0, 1)}</View>
-        <Text className='me-page__nickname' data-testid='nickname'>{profile.nickname}</Text>
+        <View className='me-page__avatar' aria-hidden='true'>
+          {profile.nickname.slice(0, 1)}
+        </View>
+        <Text className='me-page__nickname' data-testid='nickname'>
+          {profile.nickname}
+        </Text>
       </View>
       <View className='section'>
         {rows.map(([label, value]) => (
           <View className='me-page__row' key={label}>
             <Text className='muted'>{label}</Text>
-            <Text>{value}</Text>
+            <Text className='me-page__value'>{value}</Text>
           </View>
         ))}
       </View>
-      {!profile.phone && <BindPhone onBound={() => void reload()} />}
+      {!profile.phone && <BindPhone onBound={onChanged} />}
       {process.env.TARO_ENV === 'h5' && (
         <View className='section'>
           <Button onClick={logout}>切换演示用户</Button>
         </View>
       )}
     </View>
+  )
+}
+
+function ProfileView() {
+  const { data, error, loading, reload } = useApi(getProfile)
+  return (
+    <PageState data={data} error={error} loading={loading} onRetry={reload}>
+      {(profile) => <Profile profile={profile} onChanged={() => void reload()} />}
+    </PageState>
   )
 }
 

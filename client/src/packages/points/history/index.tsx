@@ -1,9 +1,13 @@
-import { Button, Text, View } from '@tarojs/components'
+import { Text, View } from '@tarojs/components'
 import type { PointsEntry } from '@member-center/shared'
 import { useCallback, useEffect, useState } from 'react'
+import Button from '../../../components/button'
 import LoginGate from '../../../components/login-gate'
+import PageState from '../../../components/page-state'
 import { useSession } from '../../../hooks/session'
-import { getPointsHistory } from '../../../services/member'
+import { toApiError } from '../../../hooks/use-api'
+import type { ApiError } from '../../../services/http'
+import { getPointsHistory } from '../../../services/points'
 import './index.scss'
 
 const REASONS: Record<string, string> = {
@@ -39,47 +43,52 @@ function Entry({ entry }: { entry: PointsEntry }) {
 
 function HistoryView() {
   const { status } = useSession()
-  const [items, setItems] = useState<PointsEntry[]>([])
+  const [items, setItems] = useState<PointsEntry[] | null>(null)
   const [cursor, setCursor] = useState<string | null>(null)
-  const [done, setDone] = useState(false)
   const [loading, setLoading] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<ApiError | null>(null)
 
-  const loadMore = useCallback(
-    async (from: string | null) => {
-      setLoading(true)
-      try {
-        const page = await getPointsHistory(from)
-        setItems((current) => (from ? [...current, ...page.items] : page.items))
-        setCursor(page.nextCursor)
-        setDone(page.nextCursor === null)
-        setError(null)
-      } catch (e) {
-        setError((e as Error).message)
-      } finally {
-        setLoading(false)
-      }
-    },
-    [],
-  )
+  /** the first page (from = null) or the one after `from` */
+  const load = useCallback(async (from: string | null) => {
+    setLoading(true)
+    try {
+      const page = await getPointsHistory(from)
+      setItems((current) => (from && current ? [...current, ...page.items] : page.items))
+      setCursor(page.nextCursor)
+      setError(null)
+    } catch (e) {
+      setError(toApiError(e))
+    } finally {
+      setLoading(false)
+    }
+  }, [])
 
   useEffect(() => {
-    if (status === 'ready') void loadMore(null)
-  }, [status, loadMore])
+    if (status === 'ready') void load(null)
+  }, [status, load])
 
   return (
-    <View className='history section'>
-      {items.map((entry) => (
-        <Entry key={entry.id} entry={entry} />
-      ))}
-      {items.length === 0 && !loading && !error && <Text className='muted'>还没有积分记录</Text>}
-      {error && <Text>加载失败：{error}</Text>}
-      {!done && items.length > 0 && (
-        <Button className='history__more' disabled={loading} onClick={() => loadMore(cursor)}>
-          {loading ? '加载中…' : '加载更多'}
-        </Button>
+    <PageState
+      data={items}
+      error={error}
+      loading={loading}
+      onRetry={() => void load(items ? cursor : null)}
+      isEmpty={(list) => list.length === 0}
+      emptyText='还没有积分记录。购物并确认收货后，积分会出现在这里。'
+    >
+      {(list) => (
+        <View className='history section'>
+          {list.map((entry) => (
+            <Entry key={entry.id} entry={entry} />
+          ))}
+          {cursor && !error && (
+            <Button className='history__more' disabled={loading} onClick={() => void load(cursor)}>
+              {loading ? '加载中…' : '加载更多'}
+            </Button>
+          )}
+        </View>
       )}
-    </View>
+    </PageState>
   )
 }
 

@@ -1,0 +1,40 @@
+import type { ErrorCode } from '@member-center/shared'
+
+/** What the client itself can fail with before or without a server answer. */
+export type ClientErrorCode = 'NETWORK' | 'UNKNOWN'
+
+/**
+ * One clear sentence for every refusal the server can give (shared/src/errors.ts) and for the client's own failures.
+ * The server's `message` is English and meant for developers; members read these. Typed against ErrorCode, so a new
+ * code in shared/ does not compile until it has a sentence here.
+ */
+export const ERROR_MESSAGES: Record<ErrorCode | ClientErrorCode, string> = {
+  VALIDATION_FAILED: '提交的信息有误，请检查后再试。',
+  UNAUTHORIZED: '登录已过期，请重新登录。',
+  FORBIDDEN: '你没有权限进行这个操作。',
+  NOT_FOUND: '没有找到相关内容，它可能已被删除。',
+  CONFLICT: '当前状态已变化，请刷新后再试。',
+  INSUFFICIENT_POINTS: '可用积分不足。',
+  RATE_LIMITED: '操作太频繁了，请稍等一分钟再试。',
+  WECHAT_CODE_INVALID: '微信登录凭证无效或已过期，请重新登录。',
+  WECHAT_CODE_USED: '微信登录凭证已被使用，请重新登录。',
+  WECHAT_USER_RISKY: '微信判定当前账号存在风险，暂时无法登录，请稍后再试或联系客服。',
+  WECHAT_UNAVAILABLE: '暂时连不上微信，请稍后再试。',
+  SERVICE_UNAVAILABLE: '服务暂时不可用，请稍后再试。',
+  INTERNAL: '服务出了点问题，我们已记录下来，请稍后再试。',
+  NETWORK: '网络不给力，请检查网络后重试。',
+  UNKNOWN: '请求没有成功，请稍后再试。',
+}
+
+/** The sentence for a code the server sent, falling back on the HTTP status for a code this build does not know. */
+export function messageFor(code: string, statusCode: number): string {
+  if (code in ERROR_MESSAGES) return ERROR_MESSAGES[code as ErrorCode | ClientErrorCode]
+  if (statusCode === 401) return ERROR_MESSAGES.UNAUTHORIZED
+  if (statusCode === 403) return ERROR_MESSAGES.FORBIDDEN
+  if (statusCode === 404) return ERROR_MESSAGES.NOT_FOUND
+  if (statusCode === 409) return ERROR_MESSAGES.CONFLICT
+  if (statusCode === 429) return ERROR_MESSAGES.RATE_LIMITED
+  if (statusCode >= 500) return ERROR_MESSAGES.SERVICE_UNAVAILABLE
+  if (statusCode >= 400) return ERROR_MESSAGES.VALIDATION_FAILED
+  return ERROR_MESSAGES.UNKNOWN
+}

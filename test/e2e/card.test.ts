@@ -59,13 +59,17 @@ describe('the H5 mini-program in a browser', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'login.png') })
     await page.locator('[data-user=alice]').click()
 
-    await expect.poll(() => page.locator('[data-testid=tier-name]').textContent(), { timeout: 15_000 }).toBe('金卡会员')
-    expect(await page.locator('[data-testid=points-available]').textContent()).toBe('3,560')
-    expect(await page.locator('[data-testid=points-pending]').textContent()).toBe('420')
-    expect(await page.locator('[data-testid=growth]').textContent()).toContain('67,321')
+    // her card shows what her 14 months of seeded orders earned (the seed goes through the shop-event path)
+    const alice = await t.models.Member.findOne({ nickname: 'Alice' }).lean()
+    const tier = await t.models.Tier.findOne({ level: alice!.tierLevel }).lean()
+    expect(alice!.tierLevel).toBeGreaterThanOrEqual(2)
+    expect(alice!.points.pending).toBeGreaterThan(0)
+    await expect.poll(() => page.locator('[data-testid=tier-name]').textContent(), { timeout: 15_000 }).toBe(tier!.name)
+    expect(await page.locator('[data-testid=points-available]').textContent()).toBe(alice!.points.available.toLocaleString('en-US'))
+    expect(await page.locator('[data-testid=points-pending]').textContent()).toBe(alice!.points.pending.toLocaleString('en-US'))
+    expect(await page.locator('[data-testid=growth]').textContent()).toContain(alice!.growth.toLocaleString('en-US'))
 
     const code = await page.locator('[data-code]').first().getAttribute('data-code')
-    const alice = await t.models.Member.findOne({ nickname: 'Alice' }).lean()
     expect(verifyMemberCode(TEST_MEMBER_CODE_SECRET, code!, new Date())).toBe(alice!._id.toString())
     // the login went through WeChat's protocol: the sandbox saw the code exchange
     expect((await t.sandbox.calls()).map((c) => c.path)).toContain('/sns/jscode2session')
@@ -74,10 +78,10 @@ describe('the H5 mini-program in a browser', () => {
     await expectAccessible(page, 'card (gold)')
     await page.screenshot({ path: path.join(ARTIFACTS, 'card.png') })
 
-    // the points history subpackage: alice's opening balance is in her ledger
+    // the points history subpackage: her orders, newest first, each with its order number
     await page.locator('[data-testid=link-history]').click()
-    await expect.poll(() => page.locator('[data-testid=history-entry]').count(), { timeout: 10_000 }).toBeGreaterThan(0)
-    expect(await page.locator('[data-testid=history-entry]').first().textContent()).toContain('+3560 可用')
+    await expect.poll(() => page.locator('[data-testid=history-entry]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(12)
+    expect(await page.locator('[data-testid=history-entry]').first().textContent()).toContain('订单 DEMO-ALICE-007')
     await settled(page)
     await expectAccessible(page, 'points history')
     await page.screenshot({ path: path.join(ARTIFACTS, 'points-history.png') })

@@ -41,6 +41,12 @@ function Entry({ entry }: { entry: PointsEntry }) {
   )
 }
 
+/**
+ * Focusable, so a keyboard can scroll a long history (the scrolling element is Taro's page, which we don't render).
+ * ViewProps has no tabIndex; H5 passes the attributes through and the weapp build ignores them.
+ */
+const KEYBOARD_SCROLLABLE = { tabIndex: 0, 'aria-label': '积分明细' } as Record<string, unknown>
+
 function HistoryView() {
   const { status } = useSession()
   const [items, setItems] = useState<PointsEntry[] | null>(null)
@@ -77,7 +83,7 @@ function HistoryView() {
       emptyText='还没有积分记录。购物并确认收货后，积分会出现在这里。'
     >
       {(list) => (
-        <View className='history section'>
+        <View className='history section' {...KEYBOARD_SCROLLABLE}>
           {list.map((entry) => (
             <Entry key={entry.id} entry={entry} />
           ))}

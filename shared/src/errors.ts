@@ -7,14 +7,24 @@ export const ErrorCodes = {
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
+  /** the path exists, not with this method (the Allow header lists those it has) */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   CONFLICT: 'CONFLICT',
   INSUFFICIENT_POINTS: 'INSUFFICIENT_POINTS',
+  /** the body is larger than the route takes */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** a path segment is longer than the server reads */
+  URI_TOO_LONG: 'URI_TOO_LONG',
+  /** the body is not JSON (send content-type: application/json) */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   RATE_LIMITED: 'RATE_LIMITED',
   WECHAT_CODE_INVALID: 'WECHAT_CODE_INVALID',
   WECHAT_CODE_USED: 'WECHAT_CODE_USED',
   WECHAT_USER_RISKY: 'WECHAT_USER_RISKY',
   WECHAT_UNAVAILABLE: 'WECHAT_UNAVAILABLE',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** the database is not reachable right now; try again shortly */
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const
 

@@ -3,16 +3,19 @@ import { ErrorCodes } from '@member-center/shared'
 
 /**
  * The errors routes and services throw. Each has a stable code from shared/src/errors.ts; the one error handler in
- * plugins/errors.ts turns them into `{ statusCode, code, error, message }`.
+ * core/error-handler.ts turns them into `{ statusCode, code, error, message }`.
  */
 export const ValidationFailed = createError(ErrorCodes.VALIDATION_FAILED, '%s', 400)
 export const Unauthorized = createError(ErrorCodes.UNAUTHORIZED, '%s', 401)
 export const Forbidden = createError(ErrorCodes.FORBIDDEN, '%s', 403)
 export const NotFound = createError(ErrorCodes.NOT_FOUND, '%s', 404)
+export const MethodNotAllowed = createError(ErrorCodes.METHOD_NOT_ALLOWED, '%s', 405)
 export const Conflict = createError(ErrorCodes.CONFLICT, '%s', 409)
+export const UriTooLong = createError(ErrorCodes.URI_TOO_LONG, '%s', 414)
 export const WechatCodeInvalid = createError(ErrorCodes.WECHAT_CODE_INVALID, 'the login code is invalid or expired; call wx.login again', 401)
 export const WechatCodeUsed = createError(ErrorCodes.WECHAT_CODE_USED, 'the login code was already used; call wx.login again', 401)
 export const WechatUserRisky = createError(ErrorCodes.WECHAT_USER_RISKY, 'WeChat flagged this account as high-risk', 403)
 export const WechatUnavailable = createError(ErrorCodes.WECHAT_UNAVAILABLE, 'WeChat is not reachable right now (%s); try again shortly', 503)
 export const ServiceUnavailable = createError(ErrorCodes.SERVICE_UNAVAILABLE, '%s', 503)
+export const DatabaseUnavailable = createError(ErrorCodes.DATABASE_UNAVAILABLE, 'the database is not reachable right now; try again shortly', 503)
 export const InsufficientPoints = createError(ErrorCodes.INSUFFICIENT_POINTS, '%s', 409)

@@ -2,6 +2,8 @@ import { ErrorCodes, type ApiErrorBody } from '@member-center/shared'
 import type { FastifyError } from 'fastify'
 import fp from 'fastify-plugin'
 import { STATUS_CODES } from 'node:http'
+import { isDatabaseUnavailable } from './database.js'
+import { DatabaseUnavailable } from './errors.js'
 
 /** Codes our own errors carry; anything else with a 5xx status is an internal error whose message stays in the log. */
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCodes))
@@ -16,6 +18,11 @@ export default fp(
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error.validation) {
         return reply.code(400).send(errorBody(400, ErrorCodes.VALIDATION_FAILED, `${error.validationContext ?? 'request'}${error.message.replace(/^(body|querystring|params|headers)/, '')}`))
+      }
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ err: error, url: request.url, method: request.method }, 'database unavailable')
+        const unavailable = new DatabaseUnavailable()
+        return reply.code(503).header('retry-after', '5').send(errorBody(503, unavailable.code, unavailable.message))
       }
       const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
       if (status === 429) return reply.code(429).send(errorBody(429, ErrorCodes.RATE_LIMITED, error.message))

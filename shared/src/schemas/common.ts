@@ -12,4 +12,4 @@ export const ErrorSchema = Type.Object(
 export type ErrorBody = Static<typeof ErrorSchema>
 
 /** A 24-hex-character MongoDB ObjectId. */
-export const ObjectIdString = Type.String({ pattern: '^[0-9a-f]{24}$' })
+export const ObjectIdString = Type.String({ pattern: '^[0-9a-f]{24}$', minLength: 24, maxLength: 24 })

@@ -18,10 +18,13 @@ export const PointsEntrySchema = Type.Object({
 })
 export type PointsEntry = Static<typeof PointsEntrySchema>
 
-export const PointsHistoryQuerySchema = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,512}$', description: 'nextCursor from the previous page' })),
-})
+export const PointsHistoryQuerySchema = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,512}$', maxLength: 512, description: 'nextCursor from the previous page' })),
+  },
+  { additionalProperties: false },
+)
 
 export const PointsHistoryPageSchema = Type.Object({
   items: Type.Array(PointsEntrySchema),
@@ -46,7 +49,7 @@ export type TierList = Static<typeof TierListSchema>
 export const CreateAdjustmentSchema = Type.Object(
   {
     kind: Type.Union([Type.Literal('points'), Type.Literal('growth')]),
-    delta: Type.Integer({ description: 'positive grants, negative deducts; never 0' }),
+    delta: Type.Integer({ minimum: -100_000_000, maximum: 100_000_000, description: 'positive grants, negative deducts; never 0' }),
     reason: Type.String({ minLength: 2, maxLength: 200 }),
     requestId: Type.String({ minLength: 8, maxLength: 64, description: 'your idempotency key: a retry with the same id changes nothing' }),
   },

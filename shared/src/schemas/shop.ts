@@ -3,24 +3,26 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 /** How the shop names the member: at least one of these. */
 export const MemberRefSchema = Type.Object(
   {
-    memberId: Type.Optional(Type.String({ pattern: '^[0-9a-f]{24}$' })),
+    memberId: Type.Optional(Type.String({ pattern: '^[0-9a-f]{24}$', maxLength: 24 })),
     openid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     unionid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    phone: Type.Optional(Type.String({ pattern: '^\\+?\\d{6,15}$' })),
+    phone: Type.Optional(Type.String({ pattern: '^\\+?\\d{6,15}$', maxLength: 16 })),
   },
   { minProperties: 1, description: 'member id, openid, unionid or phone (at least one)' },
 )
 export type MemberRef = Static<typeof MemberRefSchema>
 
-const Fen = Type.Integer({ minimum: 0, description: 'an amount in fen (1/100 yuan)' })
+/** at most 1,000,000,000 yuan */
+const MAX_FEN = 100_000_000_000
+const Fen = Type.Integer({ minimum: 0, maximum: MAX_FEN, description: 'an amount in fen (1/100 yuan)' })
 const Id = Type.String({ minLength: 1, maxLength: 128 })
-const Time = Type.String({ format: 'date-time' })
+const Time = Type.String({ format: 'date-time', maxLength: 64 })
 
 export const OrderLineSchema = Type.Object({
   lineId: Id,
   sku: Type.String({ maxLength: 128 }),
   name: Type.String({ maxLength: 256 }),
-  quantity: Type.Integer({ minimum: 1 }),
+  quantity: Type.Integer({ minimum: 1, maximum: 100_000 }),
   paidFen: Fen,
 })
 
@@ -52,7 +54,7 @@ export const ShopEventDataSchemas = {
     orderId: Id,
     member: Type.Optional(MemberRefSchema),
     refundId: Id,
-    lines: Type.Array(Type.Object({ lineId: Id, refundFen: Type.Integer({ minimum: 1 }) }), { minItems: 1, maxItems: 500 }),
+    lines: Type.Array(Type.Object({ lineId: Id, refundFen: Type.Integer({ minimum: 1, maximum: MAX_FEN }) }), { minItems: 1, maxItems: 500 }),
     refundedAt: Type.Optional(Time),
   }),
   'order.cancelled': Type.Object({ orderId: Id, member: Type.Optional(MemberRefSchema), cancelledAt: Type.Optional(Time) }),
@@ -104,7 +106,13 @@ export const ShopEventSchema = Type.Object(
 )
 export type ShopEvent = Static<typeof ShopEventSchema>
 
-export const ShopEventBatchSchema = Type.Object({ events: Type.Array(ShopEventSchema, { minItems: 1, maxItems: 500 }) })
+/**
+ * The batch: each event is checked on its own (as POST /events checks one), so one that is not valid answers
+ * `rejected` and the others go through.
+ */
+export const ShopEventBatchSchema = Type.Object({
+  events: Type.Array(Type.Unknown({ description: 'a shop event, as POST /events takes it' }), { minItems: 1, maxItems: 500 }),
+})
 
 export const ShopEventResultSchema = Type.Object({
   eventId: Type.String(),

@@ -1,9 +1,11 @@
-import { ShopEventDataSchemas, type ShopEvent, type ShopEventResult, type ShopEventStatus, type ShopEventType, type MemberRef } from '@member-center/shared'
+import { ShopEventDataSchemas, ShopEventSchema, type ShopEvent, type ShopEventResult, type ShopEventStatus, type MemberRef } from '@member-center/shared'
 import type { FastifyBaseLogger } from 'fastify'
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
-import { FormatRegistry, type TSchema } from '@sinclair/typebox'
+import type { TypeCheck } from '@sinclair/typebox/compiler'
+import type { TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
 import { ValidationFailed } from '../../core/errors.js'
 import { duplicatesOf } from '../../core/duplicate-key.js'
+import { compileCheck, describeFirstError } from '../../core/strict-input.js'
 import type { DomainEventInput, DomainEvents } from '../../core/events/index.js'
 import { GroupCommit } from '../../core/group-commit.js'
 import { backoffMs } from '../../core/jobs/runner.js'
@@ -11,15 +13,11 @@ import { memberRefKey } from '../members/repository.js'
 import { newLeaseOwner, leaseFields, type FactMerge, type OrderService, type SettleOutcome } from '../loyalty/orders.js'
 import type { ShopModels } from './models.js'
 
-// the compiled checks use TypeBox's own format registry (Fastify's ajv has its own)
-if (!FormatRegistry.Has('date-time')) {
-  FormatRegistry.Set('date-time', (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) && !Number.isNaN(Date.parse(v)))
-}
-
-const checks = Object.fromEntries(
-  Object.entries(ShopEventDataSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema as TSchema)]),
-) as Record<ShopEventType, TypeCheck<TSchema>>
-
+/** The envelope (eventId, type, occurredAt, data.orderId), then the data by type. */
+const envelopeCheck = compileCheck(ShopEventSchema)
+const dataChecks = new Map<string, { schema: TSchema; check: TypeCheck<TSchema> }>(
+  Object.entries(ShopEventDataSchemas).map(([type, schema]) => [type, { schema, check: compileCheck(schema as TSchema) }]),
+)
 
 /** A batch route's answer for an event that failed validation. */
 export interface Rejection {
@@ -55,7 +53,7 @@ export class ShopEventService {
   private lastAcceptAt = 0
   /** events handed to the applier and not yet through it (the recovery job leaves them alone) */
   private readonly inHand = new Set<string>()
-  private readonly acceptor = new GroupCommit<ShopEvent, ShopEventResult>((events) => this.record(events), { maxBatch: 500, maxInFlight: 1 })
+  private readonly acceptor = new GroupCommit<ShopEvent, ShopEventResult | Error>((events) => this.record(events), { maxBatch: 500, maxInFlight: 1 })
   private readonly applier = new GroupCommit<Queued, void>((events) => this.applyQueued(events), { maxBatch: MAX_BATCH, maxInFlight: 1 })
 
   constructor(
@@ -66,38 +64,49 @@ export class ShopEventService {
     private readonly log?: Pick<FastifyBaseLogger, 'warn' | 'error'>,
   ) {}
 
-  /** Checks an event's data against its type's schema; throws 400 naming the first wrong field. */
-  validate(event: ShopEvent): void {
-    const check = checks[event.type]
-    if (check.Check(event.data)) return
-    const error = check.Errors(event.data).First()
-    if (error) throw new ValidationFailed(`data${error.path.replace(/\//g, '.')}: ${error.message}`)
+  /**
+   * Checks an event — the envelope, then the data against its type's schema — and answers it as it will be stored:
+   * only the fields the schemas know (unknown fields are ignored, and never stored: a `$`-prefixed or dotted key the
+   * database refuses cannot reach it). Throws 400 naming the first wrong field.
+   */
+  validate(input: unknown): ShopEvent {
+    if (!envelopeCheck.Check(input)) throw new ValidationFailed(describeFirstError(envelopeCheck.Errors(input), '', 'the event'))
+    const { schema, check } = dataChecks.get(input.type)!
+    if (!check.Check(input.data)) throw new ValidationFailed(describeFirstError(check.Errors(input.data), 'data'))
+    // in place: a copy would walk the unknown fields too, which may nest without end
+    const data = Value.Clean(schema, input.data) as ShopEvent['data']
+    // what is left must still be a whole event (a member named only by fields we do not know is no member)
+    if (!check.Check(data)) throw new ValidationFailed(describeFirstError(check.Errors(data), 'data'))
+    return { eventId: input.eventId, type: input.type, occurredAt: input.occurredAt, data }
   }
 
   /**
    * One event (the webhook): throws 400 if invalid; answers once it is recorded. Events accepted at the same moment
-   * are recorded together (one insert and one read for all of them).
+   * are recorded together (one insert and one read for all of them); one that cannot be recorded fails alone.
    */
-  async accept(event: ShopEvent): Promise<ShopEventResult> {
-    this.validate(event)
-    return this.acceptor.submit(event)
+  async accept(input: unknown): Promise<ShopEventResult> {
+    const result = await this.acceptor.submit(this.validate(input))
+    if (result instanceof Error) throw result
+    return result
   }
 
   /** Many events (the batch route, the import): each answers like a single event, or `rejected` if invalid. */
-  async acceptMany(events: ShopEvent[]): Promise<(ShopEventResult | Rejection)[]> {
+  async acceptMany(events: unknown[]): Promise<(ShopEventResult | Rejection)[]> {
     const results: (ShopEventResult | Rejection)[] = new Array(events.length)
-    const valid: number[] = []
-    events.forEach((event, i) => {
+    const valid: { index: number; event: ShopEvent }[] = []
+    events.forEach((input, index) => {
       try {
-        this.validate(event)
-        valid.push(i)
+        valid.push({ index, event: this.validate(input) })
       } catch (error) {
         const e = error as { code?: string; message: string }
-        results[i] = { eventId: event.eventId, status: 'rejected', code: e.code ?? 'VALIDATION_FAILED', message: e.message }
+        results[index] = { eventId: eventIdOf(input), status: 'rejected', code: e.code ?? 'VALIDATION_FAILED', message: e.message }
       }
     })
-    const recorded = await this.record(valid.map((i) => events[i]!))
-    valid.forEach((i, k) => (results[i] = recorded[k]!))
+    const recorded = await this.record(valid.map((v) => v.event))
+    valid.forEach(({ index, event }, k) => {
+      const result = recorded[k]!
+      results[index] = result instanceof Error ? { eventId: event.eventId, status: 'rejected', code: 'INTERNAL', message: 'it could not be recorded; send it again' } : result
+    })
     return results
   }
 
@@ -105,20 +114,25 @@ export class ShopEventService {
    * Records valid events in the queue and hands the new ones to the applier. A replay is either still queued (the
    * insert hits its key) or already applied, that is recorded in shop_events — which applying does before taking
    * the event off the queue, so one of the two checks always sees it. The first copy of an event in the list counts.
+   * An event the database refuses answers its own error; the others are recorded all the same.
    */
-  private async record(events: ShopEvent[]): Promise<ShopEventResult[]> {
+  private async record(events: ShopEvent[]): Promise<(ShopEventResult | Error)[]> {
     const fresh = [...firstCopies(events, (e) => e.eventId).values()]
     if (fresh.length === 0) return []
     const receivedAt = this.now()
     const queued = fresh.map((event) => ({ _id: event.eventId, event, receivedAt, attempts: 0, lastError: null, retryAt: null }))
-    const duplicates = await duplicatesOf(() => this.models.ShopEventQueue.collection.insertMany(queued as never[], { ordered: false }))
-    const inserted = fresh.filter((_, k) => !duplicates.has(k))
+    const { duplicates, failed } = await writeOutcomes(() => this.models.ShopEventQueue.collection.insertMany(queued as never[], { ordered: false }))
+    const failures = new Map([...failed].map(([k, error]) => [fresh[k]!.eventId, error]))
+    if (failures.size > 0) this.log?.error({ err: [...failures.values()][0], eventIds: [...failures.keys()] }, 'shop events could not be recorded')
+    const inserted = fresh.filter((_, k) => !duplicates.has(k) && !failed.has(k))
     const ids = { _id: { $in: inserted.map((e) => e.eventId) } }
     const applied = new Set(inserted.length === 0 ? [] : (await this.models.ShopEvent.find(ids, { _id: 1 }).lean()).map((d) => String(d._id)))
     if (applied.size > 0) await this.models.ShopEventQueue.deleteMany({ _id: { $in: [...applied] } })
     this.apply(inserted.filter((e) => !applied.has(e.eventId)).map((event) => ({ event, receivedAt })))
     const accepted = new Set(inserted.filter((e) => !applied.has(e.eventId)))
     return events.map((event) => {
+      const failure = failures.get(event.eventId)
+      if (failure) return failure
       const status = accepted.delete(event) ? ('accepted' as const) : ('duplicate' as const)
       return { eventId: event.eventId, status }
     })
@@ -269,6 +283,34 @@ export class ShopEventService {
       }
     })
     await this.events.writeMany(docs)
+  }
+}
+
+/** What a rejected batch item is called in the answer: its eventId when it has a usable one. */
+function eventIdOf(input: unknown): string {
+  const id = (input as { eventId?: unknown } | null)?.eventId
+  return typeof id === 'string' && id.length <= 128 ? id : ''
+}
+
+/**
+ * Runs an unordered insert and sorts the writes that failed: duplicate keys (already recorded) and others, each
+ * with its error, while the rest went through. A failure of the whole command (no per-write errors) is rethrown.
+ */
+async function writeOutcomes(write: () => Promise<unknown>): Promise<{ duplicates: Set<number>; failed: Map<number, Error> }> {
+  try {
+    return { duplicates: await duplicatesOf(write), failed: new Map() }
+  } catch (error) {
+    const found = (error as { writeErrors?: unknown } | null)?.writeErrors
+    const writeErrors = (Array.isArray(found) ? found : found ? [found] : []) as { code?: number; index?: number; errmsg?: string; err?: { code?: number; index?: number; errmsg?: string } }[]
+    const outcomes = writeErrors.map((e) => ({ code: e.code ?? e.err?.code, index: e.index ?? e.err?.index, message: e.errmsg ?? e.err?.errmsg }))
+    if (outcomes.length === 0 || outcomes.some((e) => e.index == null)) throw error
+    const duplicates = new Set<number>()
+    const failed = new Map<number, Error>()
+    for (const o of outcomes) {
+      if (o.code === 11000) duplicates.add(o.index!)
+      else failed.set(o.index!, new Error(`the event could not be recorded: ${o.message ?? `error ${o.code}`}`))
+    }
+    return { duplicates, failed }
   }
 }
 

@@ -15,7 +15,7 @@ const card: FastifyPluginAsyncTypebox = async (app) => {
         summary: "The logged-in member's card",
         description: 'The member code rotates every 60 seconds; fetch the card again after `memberCode.expiresAt`.',
         security: [{ bearer: [] }],
-        response: { 200: MemberCardSchema, ...errorResponses(401, 404) },
+        response: { 200: MemberCardSchema, ...errorResponses(401, 404, 503) },
       },
     },
     async (request, reply) => {

@@ -2,28 +2,33 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { errorResponses } from '../../../core/responses.js'
 
+// closed at every depth: the policy is stored as sent, and a field nobody reads is a mistake to point out
+const closed = { additionalProperties: false } as const
 const ExpirySchema = Type.Union([
-  Type.Object({ kind: Type.Literal('end-of-next-year') }),
-  Type.Object({ kind: Type.Literal('days'), days: Type.Integer({ minimum: 1, maximum: 3650 }) }),
-  Type.Object({ kind: Type.Literal('never') }),
+  Type.Object({ kind: Type.Literal('end-of-next-year') }, closed),
+  Type.Object({ kind: Type.Literal('days'), days: Type.Integer({ minimum: 1, maximum: 3650 }) }, closed),
+  Type.Object({ kind: Type.Literal('never') }, closed),
 ])
-const PolicySchema = Type.Object({
-  pointsPerYuan: Type.Number({ minimum: 0, maximum: 100 }),
-  growthPerYuan: Type.Number({ minimum: 0, maximum: 100 }),
-  returnWindowDays: Type.Integer({ minimum: 0, maximum: 90 }),
-  maxPendingDays: Type.Integer({ minimum: 0, maximum: 180 }),
-  growthCountsAt: Type.Union([Type.Literal('confirm'), Type.Literal('payment')]),
-  refundShortfall: Type.Union([Type.Literal('debt'), Type.Literal('absorb')]),
-  expiry: ExpirySchema,
-  expiryReminderDays: Type.Integer({ minimum: 0, maximum: 365 }),
-  tiers: Type.Union([Type.Object({ kind: Type.Literal('lifetime') }), Type.Object({ kind: Type.Literal('rolling-12-months') })]),
-})
+const PolicySchema = Type.Object(
+  {
+    pointsPerYuan: Type.Number({ minimum: 0, maximum: 100 }),
+    growthPerYuan: Type.Number({ minimum: 0, maximum: 100 }),
+    returnWindowDays: Type.Integer({ minimum: 0, maximum: 90 }),
+    maxPendingDays: Type.Integer({ minimum: 0, maximum: 180 }),
+    growthCountsAt: Type.Union([Type.Literal('confirm'), Type.Literal('payment')]),
+    refundShortfall: Type.Union([Type.Literal('debt'), Type.Literal('absorb')]),
+    expiry: ExpirySchema,
+    expiryReminderDays: Type.Integer({ minimum: 0, maximum: 365 }),
+    tiers: Type.Union([Type.Object({ kind: Type.Literal('lifetime') }, closed), Type.Object({ kind: Type.Literal('rolling-12-months') }, closed)]),
+  },
+  closed,
+)
 
 /** GET/PATCH /api/admin/loyalty-policy — the program's rules (DESIGN.md §2); changes are audited. */
 const loyaltyPolicy: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/loyalty-policy',
-    { onRequest: app.authenticateAdmin, schema: { tags: ['admin'], summary: 'The loyalty policy', security: [{ bearer: [] }], response: { 200: PolicySchema, ...errorResponses(401, 403) } } },
+    { onRequest: app.authenticateAdmin, schema: { tags: ['admin'], summary: 'The loyalty policy', security: [{ bearer: [] }], response: { 200: PolicySchema, ...errorResponses(401, 403, 503) } } },
     async () => app.policies.current(),
   )
   app.patch(
@@ -33,10 +38,12 @@ const loyaltyPolicy: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'],
         summary: 'Change the loyalty policy',
-        description: 'Applies to changes from now on: orders already paid keep the earning rates they were paid at.',
         security: [{ bearer: [] }],
         body: Type.Partial(PolicySchema, { additionalProperties: false, minProperties: 1 }),
-        response: { 200: PolicySchema, ...errorResponses(400, 401, 403) },
+        description:
+          'Applies to changes from now on: orders already paid keep the earning rates they were paid at. ' +
+          'Unknown fields, at any depth, are refused (400 naming them).',
+        response: { 200: PolicySchema, ...errorResponses(400, 401, 403, 413, 415, 503) },
       },
     },
     async (request) => {

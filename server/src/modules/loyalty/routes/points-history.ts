@@ -13,7 +13,7 @@ const pointsHistory: FastifyPluginAsyncTypebox = async (app) => {
         summary: "The member's points history",
         security: [{ bearer: [] }],
         querystring: PointsHistoryQuerySchema,
-        response: { 200: PointsHistoryPageSchema, ...errorResponses(400, 401) },
+        response: { 200: PointsHistoryPageSchema, ...errorResponses(400, 401, 503) },
       },
     },
     async (request) => app.pointsHistory.pointsHistory(request.user.sub, request.query.limit ?? 20, request.query.cursor),

@@ -17,7 +17,7 @@ const wechatLogin: FastifyPluginAsyncTypebox<{ rateLimitPerMinute: number }> = a
         body: WechatLoginSchema,
         response: {
           200: SessionSchema,
-          ...errorResponses(400, 401, 403, 429, 503),
+          ...errorResponses(400, 401, 403, 413, 415, 429, 503),
         },
       },
     },

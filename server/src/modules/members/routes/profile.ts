@@ -14,7 +14,7 @@ const profile: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['member'],
         summary: "The logged-in member's profile",
         security: [{ bearer: [] }],
-        response: { 200: MemberProfileSchema, ...errorResponses(401, 404) },
+        response: { 200: MemberProfileSchema, ...errorResponses(401, 404, 503) },
       },
     },
     async (request) => {

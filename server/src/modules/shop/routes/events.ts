@@ -5,7 +5,6 @@ import {
   ShopEventResultSchema,
   ShopEventSchema,
   ShopEventStatusSchema,
-  type ShopEvent,
 } from '@member-center/shared'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
@@ -13,19 +12,21 @@ import { NotFound, ServiceUnavailable, Unauthorized } from '../../../core/errors
 import { checkShopSignature } from '../signature.js'
 import { errorResponses } from '../../../core/responses.js'
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    rawBody?: string
-  }
-}
+const SIGNATURE_HEADERS = Type.Object({
+  'x-shop-signature': Type.Optional(Type.String({ description: 'hex HMAC-SHA256 of `timestamp + "." + rawBody` with SHOP_WEBHOOK_SECRET' })),
+  'x-shop-timestamp': Type.Optional(Type.String({ description: 'unix seconds; more than 5 minutes off is rejected' })),
+})
 
-const SIGNATURE_HEADERS = {
-  type: 'object',
-  properties: {
-    'x-shop-signature': { type: 'string', description: 'hex HMAC-SHA256 of `timestamp + "." + rawBody` with SHOP_WEBHOOK_SECRET' },
-    'x-shop-timestamp': { type: 'string', description: 'unix seconds; more than 5 minutes off is rejected' },
-  },
-} as const
+const EventIdSchema = Type.String({ minLength: 1, maxLength: 128 })
+
+/**
+ * The bodies as the shop sends them: JSON only (any other type is 415, before the signature is looked at), kept
+ * exactly as sent for the signature, and bounded — a single event at 1 MiB, a batch at 5 MiB, nesting at 32 levels
+ * (unknown fields may nest a little; the schemas' own fields need 6). Unknown fields are ignored: the service stores
+ * only the fields the schemas know.
+ */
+const ONE_EVENT = { bodyLimit: 1024 * 1024, config: { rawBody: true, maxBodyDepth: 32, acceptsUnknownFields: true } }
+const BATCH = { bodyLimit: 5 * 1024 * 1024, config: { rawBody: true, maxBodyDepth: 32, acceptsUnknownFields: true } }
 
 /**
  * POST /api/integrations/shop/events (and /batch) — the brand's shop or ERP reports orders. Signed; an event is
@@ -33,18 +34,6 @@ const SIGNATURE_HEADERS = {
  * `duplicate`. GET /events/:eventId says where an event stands.
  */
 const shopEvents: FastifyPluginAsyncTypebox<{ secret?: string }> = async (app, opts) => {
-  // the signature covers the exact bytes sent, so keep them (this parser applies to these routes only)
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (request, body, done) => {
-    request.rawBody = body as string
-    try {
-      done(null, JSON.parse(body as string))
-    } catch {
-      const error = new Error('the body is not valid JSON') as Error & { statusCode: number }
-      error.statusCode = 400
-      done(error, undefined)
-    }
-  })
-
   // before schema validation: an unsigned request learns nothing about the schema
   app.addHook('preValidation', async (request: FastifyRequest) => {
     if (!opts.secret) throw new ServiceUnavailable('the shop webhook is not configured (SHOP_WEBHOOK_SECRET)')
@@ -62,6 +51,7 @@ const shopEvents: FastifyPluginAsyncTypebox<{ secret?: string }> = async (app, o
   app.post(
     '/events',
     {
+      ...ONE_EVENT,
       schema: {
         tags: ['integrations'],
         summary: 'Report one shop event',
@@ -71,11 +61,11 @@ const shopEvents: FastifyPluginAsyncTypebox<{ secret?: string }> = async (app, o
           '202 `accepted`: recorded, and applied within moments (see GET /events/{eventId}); 200 `duplicate`: this eventId was accepted before.',
         headers: SIGNATURE_HEADERS,
         body: ShopEventSchema,
-        response: { 200: ShopEventResultSchema, 202: ShopEventResultSchema, ...errorResponses(400, 401, 503) },
+        response: { 200: ShopEventResultSchema, 202: ShopEventResultSchema, ...errorResponses(400, 401, 413, 415, 503) },
       },
     },
     async (request, reply) => {
-      const result = await app.shopEvents.accept(request.body as ShopEvent)
+      const result = await app.shopEvents.accept(request.body)
       return reply.code(result.status === 'accepted' ? 202 : 200).send(result)
     },
   )
@@ -83,17 +73,24 @@ const shopEvents: FastifyPluginAsyncTypebox<{ secret?: string }> = async (app, o
   app.post(
     '/events/batch',
     {
+      ...BATCH,
       schema: {
         tags: ['integrations'],
         summary: 'Report up to 500 shop events at once (backfills)',
         description: 'Each answers like a single event (`accepted` or `duplicate`), or `rejected` with its error; the end state is the same in any order.',
         headers: SIGNATURE_HEADERS,
         body: ShopEventBatchSchema,
-        response: { 200: ShopEventBatchResultSchema, ...errorResponses(400, 401, 503) },
+        response: { 200: ShopEventBatchResultSchema, ...errorResponses(400, 401, 413, 415, 503) },
       },
     },
-    async (request) => ({ results: await app.shopEvents.acceptMany(request.body.events as ShopEvent[]) }),
+    async (request) => ({ results: await app.shopEvents.acceptMany(request.body.events) }),
   )
+
+  const eventStatus = async (eventId: string) => {
+    const status = await app.shopEvents.status(eventId)
+    if (!status) throw new NotFound(`event ${eventId} was never accepted`)
+    return status
+  }
 
   app.get(
     '/events/:eventId',
@@ -103,15 +100,25 @@ const shopEvents: FastifyPluginAsyncTypebox<{ secret?: string }> = async (app, o
         summary: 'Where an accepted event stands: queued, applied or parked',
         description: 'Signed like the POSTs, over an empty body: HMAC-SHA256 of `timestamp + "."`. 404 if the eventId was never accepted.',
         headers: SIGNATURE_HEADERS,
-        params: Type.Object({ eventId: Type.String({ minLength: 1, maxLength: 128 }) }),
-        response: { 200: ShopEventStatusSchema, ...errorResponses(401, 404, 503) },
+        params: Type.Object({ eventId: EventIdSchema }, { additionalProperties: false }),
+        response: { 200: ShopEventStatusSchema, ...errorResponses(400, 401, 404, 503) },
       },
     },
-    async (request) => {
-      const status = await app.shopEvents.status(request.params.eventId)
-      if (!status) throw new NotFound(`event ${request.params.eventId} was never accepted`)
-      return status
+    async (request) => eventStatus(request.params.eventId),
+  )
+  // the router reads a path parameter up to maxParamLength (100 by default) and an eventId may be 128 long: longer
+  // ids reach the same lookup through a wildcard, which the router does not bound (the schema does)
+  app.get(
+    '/events/*',
+    {
+      schema: {
+        hide: true,
+        headers: SIGNATURE_HEADERS,
+        params: Type.Object({ '*': EventIdSchema }, { additionalProperties: false }),
+        response: { 200: ShopEventStatusSchema, ...errorResponses(400, 401, 404, 503) },
+      },
     },
+    async (request) => eventStatus(request.params['*']),
   )
 }
 export default shopEvents

@@ -4,6 +4,9 @@ import fp from 'fastify-plugin'
 import { Forbidden, Unauthorized } from './errors.js'
 
 export type Role = 'member' | 'staff' | 'manager' | 'admin'
+const ROLES = new Set<unknown>(['member', 'staff', 'manager', 'admin'])
+/** A member token's subject: the member's id */
+const MEMBER_ID = /^[0-9a-f]{24}$/
 
 export interface TokenPayload {
   /** the member's id, or the staff member's name */
@@ -43,10 +46,17 @@ export default fp<AuthOptions>(
       } catch {
         throw new Unauthorized('the token is invalid or expired; log in again')
       }
+      // signed is not enough: the claims are used in queries, so they are checked like any other input
+      const claims = request.user as unknown as Record<string, unknown> | null
+      const sub = claims?.sub
+      if (typeof claims !== 'object' || claims === null || typeof sub !== 'string' || sub.length === 0 || sub.length > 200 || !ROLES.has(claims.role)) {
+        throw new Unauthorized('the token is invalid; log in again')
+      }
     }
     app.decorate('authenticateMember', async (request: FastifyRequest) => {
       await verify(request)
       if (request.user.role !== 'member') throw new Unauthorized('a member token is required')
+      if (!MEMBER_ID.test(request.user.sub)) throw new Unauthorized('the token is invalid; log in again')
     })
     app.decorate('authenticateAdmin', async (request: FastifyRequest) => {
       await verify(request)

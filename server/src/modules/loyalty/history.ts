@@ -1,5 +1,6 @@
 import type { PointsHistoryPage } from '@member-center/shared'
 import { Types } from 'mongoose'
+import { ValidationFailed } from '../../core/errors.js'
 import type { LoyaltyModels } from './models/index.js'
 import type { PointsEntry } from './models/ledger.js'
 
@@ -7,11 +8,17 @@ import type { PointsEntry } from './models/ledger.js'
 export class LedgerRepository {
   constructor(private readonly models: Pick<LoyaltyModels, 'PointsEntry'>) {}
 
-  /** A member's points entries, newest first; `cursor` (from the previous page) is where that page ended. */
+  /**
+   * A member's points entries, newest first; `cursor` (from the previous page) is where that page ended. A cursor
+   * this server did not give out is a 400; one from another member's pages only says where to start in this one's.
+   */
   async pointsHistory(memberId: string, limit: number, cursor?: string): Promise<PointsHistoryPage> {
     const filter: Record<string, unknown> = { memberId: new Types.ObjectId(memberId) }
-    const after = cursor ? decodeCursor(cursor) : null
-    if (after) filter.$or = [{ at: { $lt: after.at } }, { at: after.at, _id: { $lt: after.id } }]
+    if (cursor !== undefined) {
+      const after = decodeCursor(cursor)
+      if (!after) throw new ValidationFailed('querystring.cursor: not a cursor from a previous page; start again without one')
+      filter.$or = [{ at: { $lt: after.at } }, { at: after.at, _id: { $lt: after.id } }]
+    }
     const docs = await this.models.PointsEntry.find(filter).sort({ at: -1, _id: -1 }).limit(limit + 1).lean<PointsEntry[]>()
     const page = docs.slice(0, limit)
     return {
@@ -37,11 +44,21 @@ function encodeCursor(entry: Pick<PointsEntry, 'at' | '_id'>): string {
   return Buffer.from(JSON.stringify([(entry.at as Date).getTime(), entry._id])).toString('base64url')
 }
 
+/** The greatest time a Date holds, in ms either side of 1970. */
+const MAX_TIME = 8.64e15
+
+/** The position a cursor names, or null when it is not one encodeCursor made (checked before it reaches a query). */
 function decodeCursor(cursor: string): { at: Date; id: string } | null {
+  let parsed: unknown
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, string]
-    return typeof at === 'number' && typeof id === 'string' ? { at: new Date(at), id } : null
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
   } catch {
     return null
   }
+  if (!Array.isArray(parsed) || parsed.length !== 2) return null
+  const [at, id] = parsed as unknown[]
+  if (!Number.isSafeInteger(at) || Math.abs(at as number) > MAX_TIME) return null
+  // an entry's id is its business key (a string)
+  if (typeof id !== 'string' || id.length === 0 || id.length > 1024) return null
+  return { at: new Date(at as number), id }
 }

@@ -1,0 +1,475 @@
+import { ErrorCodes } from '@member-center/shared'
+import { Type } from '@sinclair/typebox'
+import { createSigner } from 'fast-jwt'
+import Fastify from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
+import { beforeAll, describe, expect, it } from 'vitest'
+import errorHandler from '../../../server/src/core/error-handler.js'
+import { shopSignature } from '../../../server/src/modules/shop/signature.js'
+import { TEST_JWT_SECRET, TEST_SHOP_SECRET, useTestApp } from '../../helpers/app.js'
+import { shop } from '../../helpers/shop.js'
+
+/**
+ * Malformed, oversized, deeply nested and hostile input at every route: always a 4xx in the one error shape with
+ * the fitting code, never a 5xx, and nothing changed in the database. The table below must name every route the
+ * app serves (checked against its OpenAPI document), so a new route cannot arrive without these tests.
+ */
+
+type Who = 'anyone' | 'member' | 'admin' | 'shop'
+interface Ids {
+  memberId: string
+  otherMemberId: string
+}
+interface RouteCase {
+  who: Who
+  /** the path with its parameters filled in */
+  path: (ids: Ids) => string
+  /** a valid body; every hostile body is this one bent */
+  body?: (ids: Ids) => unknown
+  /** the contract says unknown fields are ignored (shop events: they are stripped before storing, see shop/hostile-events) */
+  ignoresUnknown?: boolean
+}
+
+const paid = (memberId: string) => shop.paid(shop.orderId(), { memberId }, [{ lineId: '1', paidFen: 10_000 }], '2026-03-10T10:00:00+08:00')
+
+const ROUTES: Record<string, RouteCase> = {
+  'POST /api/auth/wechat': { who: 'anyone', path: () => '/api/auth/wechat', body: () => ({ code: 'hostile-login-code' }) },
+  'GET /api/me/': { who: 'member', path: () => '/api/me' },
+  'POST /api/me/phone': { who: 'member', path: () => '/api/me/phone', body: () => ({ code: 'hostile-phone-code' }) },
+  'GET /api/me/card': { who: 'member', path: () => '/api/me/card' },
+  'GET /api/me/points/history': { who: 'member', path: () => '/api/me/points/history' },
+  'GET /api/tiers/': { who: 'anyone', path: () => '/api/tiers' },
+  'POST /api/admin/members/{memberId}/adjustments': {
+    who: 'admin',
+    path: (ids) => `/api/admin/members/${ids.memberId}/adjustments`,
+    body: () => ({ kind: 'points', delta: 5, reason: 'hostile input test', requestId: 'hostile-request-0001' }),
+  },
+  'GET /api/admin/loyalty-policy': { who: 'admin', path: () => '/api/admin/loyalty-policy' },
+  'GET /api/admin/event-consumers': { who: 'admin', path: () => '/api/admin/event-consumers' },
+  'PATCH /api/admin/loyalty-policy': {
+    who: 'admin',
+    path: () => '/api/admin/loyalty-policy',
+    body: () => ({ pointsPerYuan: 2, expiry: { kind: 'days', days: 30 }, tiers: { kind: 'lifetime' } }),
+  },
+  'POST /api/integrations/shop/events': { who: 'shop', path: () => '/api/integrations/shop/events', body: (ids) => paid(ids.memberId), ignoresUnknown: true },
+  'POST /api/integrations/shop/events/batch': {
+    who: 'shop',
+    path: () => '/api/integrations/shop/events/batch',
+    body: (ids) => ({ events: [paid(ids.memberId)] }),
+    ignoresUnknown: true,
+  },
+  'GET /api/integrations/shop/events/{eventId}': { who: 'shop', path: () => '/api/integrations/shop/events/evt-never-sent' },
+  'GET /health': { who: 'anyone', path: () => '/health' },
+}
+
+const HUGE = '__1e400__'
+type Path = (string | number)[]
+
+/** A hostile body: its exact text, its content type, and the answer it must get. */
+interface Hostile {
+  name: string
+  raw: string
+  contentType?: string
+  status: number
+  /** the code it must carry; undefined: any 4xx code (a -1 may be a valid-looking deduction refused as 409) */
+  code?: string
+  /** a word the message must contain (the property it names) */
+  names?: string
+}
+
+function bend(valid: unknown, path: Path, value: unknown): string {
+  const copy = structuredClone(valid) as Record<string | number, unknown>
+  if (path.length === 0) return JSON.stringify(value).replaceAll(`"${HUGE}"`, '1e400')
+  let at = copy as Record<string | number, unknown>
+  for (const step of path.slice(0, -1)) at = at[step] as Record<string | number, unknown>
+  at[path[path.length - 1]!] = value
+  return JSON.stringify(copy).replaceAll(`"${HUGE}"`, '1e400')
+}
+
+function addKey(valid: unknown, path: Path, key: string): string {
+  const copy = structuredClone(valid) as Record<string, unknown>
+  let at = copy as Record<string | number, unknown>
+  for (const step of path) at = at[step] as Record<string | number, unknown>
+  at[key] = { nested: 1 }
+  return JSON.stringify(copy)
+}
+
+/** Every place in a value: objects (where properties can be added), arrays and leaves. */
+function places(value: unknown, path: Path = []): { path: Path; value: unknown }[] {
+  const here = { path, value }
+  if (Array.isArray(value)) return [here, ...value.flatMap((v, i) => places(v, [...path, i]))]
+  if (value !== null && typeof value === 'object') return [here, ...Object.entries(value).flatMap(([k, v]) => places(v, [...path, k]))]
+  return [here]
+}
+
+const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels)
+
+/** Hostile versions of a valid body: bent at every depth, and broken as a whole. */
+function hostileBodies(valid: unknown, { strict, descend = true }: { strict: boolean; descend?: boolean }): Hostile[] {
+  const bad = (name: string, raw: string, names?: string): Hostile => ({ name, raw, status: 400, code: ErrorCodes.VALIDATION_FAILED, names })
+  const list: Hostile[] = []
+  for (const { path, value } of places(valid)) {
+    if (!descend && path.length > 1) continue
+    const where = path.join('.') || 'body'
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      if (strict) {
+        list.push(bad(`an unknown property in ${where}`, addKey(valid, path, 'zzUnknown'), 'zzUnknown'))
+        list.push(bad(`a $-prefixed key in ${where}`, addKey(valid, path, '$where'), '$where'))
+        list.push(bad(`a dotted key in ${where}`, addKey(valid, path, 'a.b'), 'a.b'))
+      }
+      list.push(bad(`an array for the object ${where}`, bend(valid, path, [value])))
+      if (path.length > 0) list.push(bad(`null for the object ${where}`, bend(valid, path, null)))
+    } else if (Array.isArray(value)) {
+      list.push(bad(`an object for the array ${where}`, bend(valid, path, { 0: value[0] })))
+    } else if (typeof value === 'number') {
+      list.push(bad(`"${value}" (a string) for the number ${where}`, bend(valid, path, String(value))))
+      list.push(bad(`1e400 for ${where}`, bend(valid, path, HUGE)))
+      list.push(bad(`2^60 for ${where}`, bend(valid, path, 2 ** 60)))
+      list.push(bad(`-2^60 for ${where}`, bend(valid, path, -(2 ** 60))))
+      list.push({ name: `-1 for ${where}`, raw: bend(valid, path, -1), status: 0 })
+    } else if (typeof value === 'string') {
+      list.push(bad(`a number for the string ${where}`, bend(valid, path, 12345)))
+      list.push(bad(`an overlong string for ${where}`, bend(valid, path, 'x'.repeat(20_000))))
+      list.push(bad(`an object for the string ${where}`, bend(valid, path, { $gt: '' })))
+    }
+    // (an array of anything, like the batch's events, takes nested arrays as items: they are rejected one by one)
+    if (path.length > 0 && (descend || !Array.isArray(value))) list.push(bad(`nesting 20 deep in ${where}`, bend(valid, path, JSON.parse(deep(20)))))
+  }
+  list.push(
+    bad('null', 'null'),
+    bad('an empty body', ''),
+    bad('a string', '"hello"'),
+    bad('an array of the body', JSON.stringify([valid])),
+    bad('broken JSON', '{"a": '),
+    bad('a __proto__ key', '{"__proto__": {"polluted": true}}'),
+    bad('nesting 10,000 deep', deep(10_000)),
+    bad('a lone surrogate', '{"a": "\\ud800"}'),
+    { name: 'the body as text/plain', raw: JSON.stringify(valid), contentType: 'text/plain', status: 415, code: ErrorCodes.UNSUPPORTED_MEDIA_TYPE },
+    { name: 'a form body', raw: 'code=1', contentType: 'application/x-www-form-urlencoded', status: 415, code: ErrorCodes.UNSUPPORTED_MEDIA_TYPE },
+    { name: 'an XML body', raw: '<a/>', contentType: 'application/xml', status: 415, code: ErrorCodes.UNSUPPORTED_MEDIA_TYPE },
+    { name: '6 MiB', raw: JSON.stringify({ pad: 'x'.repeat(6 * 1024 * 1024) }), status: 413, code: ErrorCodes.PAYLOAD_TOO_LARGE },
+  )
+  return list
+}
+
+function expectErrorShape(response: LightMyRequestResponse, status: number, code?: string) {
+  const label = `${response.statusCode} ${response.body.slice(0, 300)}`
+  if (status === 0) expect(response.statusCode, label).toBeGreaterThanOrEqual(400)
+  else expect(response.statusCode, label).toBe(status)
+  expect(response.statusCode, label).toBeLessThan(500)
+  const body = response.json()
+  expect(Object.keys(body).sort(), label).toEqual(['code', 'error', 'message', 'statusCode'])
+  expect(body.statusCode).toBe(response.statusCode)
+  expect(typeof body.message).toBe('string')
+  if (code) expect(body.code, label).toBe(code)
+  return body as { code: string; message: string }
+}
+
+describe('hostile input at every route', () => {
+  const t = useTestApp()
+  const ids = {} as Ids
+  let memberToken: string
+  let otherToken: string
+  let adminToken: string
+
+  beforeAll(async () => {
+    const member = await t.login('hostile-member')
+    const other = await t.login('hostile-other')
+    Object.assign(ids, { memberId: member.memberId, otherMemberId: other.memberId })
+    memberToken = member.token
+    otherToken = other.token
+    adminToken = t.adminToken()
+  })
+
+  let caller = 0
+  /**
+   * Sends a route's request with the right credentials (a shop signature over the exact text sent), each from its
+   * own address so that rate limits (10 a minute on the phone route) do not answer in the validator's place.
+   */
+  function send(key: string, options: { raw?: string; contentType?: string; url?: string; token?: string | null; method?: string; from?: string } = {}) {
+    const route = ROUTES[key]!
+    const method = options.method ?? key.split(' ')[0]!
+    const url = options.url ?? route.path(ids)
+    const headers: Record<string, string> = {}
+    if (options.raw !== undefined) headers['content-type'] = options.contentType ?? 'application/json'
+    const token = options.token === undefined ? (route.who === 'member' ? memberToken : route.who === 'admin' ? adminToken : null) : options.token
+    if (token) headers.authorization = `Bearer ${token}`
+    if (route.who === 'shop') {
+      const timestamp = String(Math.floor(Date.now() / 1000))
+      headers['x-shop-timestamp'] = timestamp
+      headers['x-shop-signature'] = shopSignature(TEST_SHOP_SECRET, timestamp, options.raw ?? '')
+    }
+    caller++
+    const remoteAddress = options.from ?? `10.${(caller >> 16) & 255}.${(caller >> 8) & 255}.${caller & 255}`
+    return t.app.inject({ method: method as 'GET', url, headers, remoteAddress, ...(options.raw !== undefined ? { payload: options.raw } : {}) })
+  }
+
+  /** What must not change: the policy, the audit log, ledgers, members, orders and shop events. */
+  async function snapshot() {
+    const m = t.models
+    const [policy, settings, audit, points, growth, members, orders, queued, events, memberDoc] = await Promise.all([
+      send('GET /api/admin/loyalty-policy').then((r) => r.json()),
+      m.Setting.find().lean(),
+      m.Audit.countDocuments(),
+      m.PointsEntry.countDocuments(),
+      m.GrowthEntry.countDocuments(),
+      m.Member.countDocuments(),
+      m.Order.countDocuments(),
+      m.ShopEventQueue.countDocuments(),
+      m.ShopEvent.countDocuments(),
+      m.Member.findById(ids.memberId).lean(),
+    ])
+    return { policy, settings, audit, points, growth, members, orders, queued, events, memberDoc }
+  }
+
+  it('covers every route the app serves', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json()
+    const served = Object.entries<Record<string, unknown>>(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+    expect(served.sort(), served.join('\n')).toEqual(Object.keys(ROUTES).sort())
+    for (const key of Object.keys(ROUTES)) {
+      const [method, path] = key.split(' ') as [string, string]
+      expect(t.app.hasRoute({ method: method as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), key).toBe(true)
+    }
+  })
+
+  for (const [key, route] of Object.entries(ROUTES)) {
+    if (!route.body) continue
+    it(`${key}: refuses malformed, oversized, nested and hostile bodies with a 4xx, changing nothing`, async () => {
+      const valid = route.body!(ids)
+      // the batch's items are checked one by one (rejected in a 200): shop/hostile-events throws these at them
+      const variants = hostileBodies(valid, { strict: !route.ignoresUnknown, descend: !key.endsWith('/batch') })
+      const before = await snapshot()
+      for (const variant of variants) {
+        const response = await send(key, { raw: variant.raw, contentType: variant.contentType })
+        const body = expectErrorShape(response, variant.status, variant.code)
+        if (variant.names) expect(body.message, variant.name).toContain(variant.names)
+      }
+      await t.app.shopEvents.idle()
+      expect(await snapshot()).toEqual(before)
+    })
+  }
+
+  it('refuses an empty PATCH of the policy and a known field with an unknown one beside it, and audits nothing', async () => {
+    const before = await snapshot()
+    for (const body of [{}, { pointsPerYuan: 3, foo: 1 }, { expiry: { kind: 'days', days: 10, unit: 'weeks' } }, { tiers: { kind: 'lifetime', since: { $date: 0 } } }]) {
+      const response = await send('PATCH /api/admin/loyalty-policy', { raw: JSON.stringify(body) })
+      expectErrorShape(response, 400, ErrorCodes.VALIDATION_FAILED)
+    }
+    expect(await snapshot()).toEqual(before)
+  })
+
+  describe('credentials', () => {
+    const sign = (claims: object) => t.app.jwt.sign(claims as never)
+    const badTokens = (): Record<string, string | null> => ({
+      'no token': null,
+      garbage: 'garbage',
+      'an overlong token': 'x'.repeat(10_000),
+      'another secret': createSigner({ key: 'another-secret-entirely-0123456789' })({ sub: ids.memberId, role: 'member' }),
+      'an expired token': createSigner({ key: TEST_JWT_SECRET, expiresIn: 3_600_000, clockTimestamp: Date.now() - 7_200_000 })({ sub: ids.memberId, role: 'member' }),
+      'alg none': `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: ids.memberId, role: 'admin' })).toString('base64url')}.`,
+      'a subject that is not a member id': sign({ sub: 'x', role: 'member' }),
+      'a subject that is an object': sign({ sub: { $ne: null }, role: 'member' }),
+      'a subject of 10,000 characters': sign({ sub: 'a'.repeat(10_000), role: 'member' }),
+      'no subject': sign({ role: 'member' }),
+      'an unknown role': sign({ sub: '0123456789abcdef01234567', role: 'root' }),
+      'a role that is an array': sign({ sub: '0123456789abcdef01234567', role: ['admin'] }),
+    })
+
+    for (const [key, route] of Object.entries(ROUTES)) {
+      if (route.who !== 'member' && route.who !== 'admin') continue
+      it(`${key}: answers 401/403 for missing, garbage and crafted tokens`, async () => {
+        const before = await snapshot()
+        const valid = route.body ? JSON.stringify(route.body(ids)) : undefined
+        for (const [name, token] of Object.entries(badTokens())) {
+          const response = await send(key, { token: token ?? '', raw: valid })
+          // a well-signed token with a role that is not this route's: 403 on admin routes
+          const allowed = route.who === 'admin' && name === 'a subject that is not a member id' ? [403] : [401]
+          expect(allowed, `${name}: ${response.body}`).toContain(response.statusCode)
+          expectErrorShape(response, response.statusCode, response.statusCode === 401 ? ErrorCodes.UNAUTHORIZED : ErrorCodes.FORBIDDEN)
+        }
+        const wrongRole = await send(key, { token: route.who === 'admin' ? memberToken : adminToken, raw: valid })
+        expectErrorShape(wrongRole, route.who === 'admin' ? 403 : 401, route.who === 'admin' ? ErrorCodes.FORBIDDEN : ErrorCodes.UNAUTHORIZED)
+        expect(await snapshot()).toEqual(before)
+      })
+    }
+
+    it('a member token for a member that does not exist is a 404, not a 5xx', async () => {
+      const ghost = sign({ sub: '0123456789abcdef01234567', role: 'member' })
+      for (const url of ['/api/me', '/api/me/card']) {
+        expectErrorShape(await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${ghost}` } }), 404, ErrorCodes.NOT_FOUND)
+      }
+      const history = await t.app.inject({ method: 'GET', url: '/api/me/points/history', headers: { authorization: `Bearer ${ghost}` } })
+      expect(history.statusCode).toBe(200)
+      expect(history.json().items).toEqual([])
+    })
+
+    it('the shop routes answer 401 unsigned, with a wrong signature and with a stale timestamp', async () => {
+      for (const key of Object.keys(ROUTES).filter((k) => ROUTES[k]!.who === 'shop')) {
+        const route = ROUTES[key]!
+        const raw = route.body ? JSON.stringify(route.body(ids)) : undefined
+        const method = key.split(' ')[0] as 'GET'
+        const headers = raw ? { 'content-type': 'application/json' } : {}
+        const unsigned = await t.app.inject({ method, url: route.path(ids), headers, payload: raw })
+        expectErrorShape(unsigned, 401, ErrorCodes.UNAUTHORIZED)
+        const stale = String(Math.floor(Date.now() / 1000) - 3600)
+        const wrong = await t.app.inject({
+          method,
+          url: route.path(ids),
+          payload: raw,
+          headers: { ...headers, 'x-shop-timestamp': stale, 'x-shop-signature': shopSignature(TEST_SHOP_SECRET, stale, raw ?? '') },
+        })
+        expectErrorShape(wrong, 401, ErrorCodes.UNAUTHORIZED)
+        const now = String(Math.floor(Date.now() / 1000))
+        const garbage = await t.app.inject({ method, url: route.path(ids), payload: raw, headers: { ...headers, 'x-shop-timestamp': now, 'x-shop-signature': 'z'.repeat(5000) } })
+        expectErrorShape(garbage, 401, ErrorCodes.UNAUTHORIZED)
+      }
+    })
+  })
+
+  describe('path parameters', () => {
+    const adjust = (memberId: string) => send('POST /api/admin/members/{memberId}/adjustments', { url: `/api/admin/members/${memberId}/adjustments`, raw: JSON.stringify(ROUTES['POST /api/admin/members/{memberId}/adjustments']!.body!(ids)) })
+
+    it('refuses a member id that is not one (400), too long for the router (414) or unknown (404)', async () => {
+      const before = await snapshot()
+      for (const memberId of ['x', '%24where', '0123456789abcdef0123456Z', ids.memberId.toUpperCase(), `${ids.memberId}0`, '%00', 'a'.repeat(100)]) {
+        expectErrorShape(await adjust(memberId), 400, ErrorCodes.VALIDATION_FAILED)
+      }
+      expectErrorShape(await adjust('a'.repeat(101)), 414, ErrorCodes.URI_TOO_LONG)
+      expectErrorShape(await adjust('a'.repeat(5000)), 414, ErrorCodes.URI_TOO_LONG)
+      expectErrorShape(await adjust('0123456789abcdef01234567'), 404, ErrorCodes.NOT_FOUND)
+      expect(await snapshot()).toEqual(before)
+    })
+
+    it('looks up event ids up to the 128 characters the schema allows, and refuses longer ones with 400', async () => {
+      const lookup = (eventId: string) => send('GET /api/integrations/shop/events/{eventId}', { url: `/api/integrations/shop/events/${eventId}` })
+      for (const length of [1, 100, 101, 128]) expectErrorShape(await lookup('e'.repeat(length)), 404, ErrorCodes.NOT_FOUND)
+      for (const eventId of ['%24where', 'a.b', '..%2F..%2Fetc', '%00']) expectErrorShape(await lookup(eventId), 404, ErrorCodes.NOT_FOUND)
+      for (const length of [129, 5000]) expectErrorShape(await lookup('e'.repeat(length)), 400, ErrorCodes.VALIDATION_FAILED)
+    })
+  })
+
+  describe('GET /api/me/points/history query', () => {
+    const history = (query: string, token = memberToken) =>
+      t.app.inject({ method: 'GET', url: `/api/me/points/history?${query}`, headers: { authorization: `Bearer ${token}` } })
+    const cursor = (text: string) => Buffer.from(text).toString('base64url')
+
+    it('refuses wrong, huge, negative and unknown query values with 400', async () => {
+      const queries = [
+        'limit=abc',
+        'limit=1e400',
+        'limit=-1',
+        'limit=0',
+        'limit=101',
+        `limit=${2 ** 60}`,
+        'limit=5.5',
+        'limit=',
+        'foo=1',
+        '%24where=1',
+        'limit[$gt]=1',
+        `cursor=${'x'.repeat(600)}`,
+        'cursor=!!!',
+        `cursor=${cursor('[1e400,"x"]')}`,
+        `cursor=${cursor('[-1e400,"x"]')}`,
+        `cursor=${cursor('[1,{"$gt":""}]')}`,
+        `cursor=${cursor('[1.5,"x"]')}`,
+        `cursor=${cursor('[1,"x",3]')}`,
+        `cursor=${cursor('{"at":1,"id":"x"}')}`,
+        `cursor=${cursor('[null,null]')}`,
+        `cursor=${cursor('not json at all')}`,
+        `cursor=${cursor(`[1,"${'x'.repeat(2000)}"]`)}`,
+      ]
+      for (const query of queries) {
+        const response = await history(query)
+        expect(response.statusCode, `${query}: ${response.body}`).toBe(400)
+        expectErrorShape(response, 400, ErrorCodes.VALIDATION_FAILED)
+      }
+    })
+
+    it("answers only the member's own entries whatever the cursor points at (another member's entry, say)", async () => {
+      const admin = (memberId: string, requestId: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/api/admin/members/${memberId}/adjustments`,
+          headers: { authorization: `Bearer ${adminToken}` },
+          payload: { kind: 'points', delta: 7, reason: 'cursor test', requestId },
+        })
+      expect((await admin(ids.otherMemberId, 'cursor-other-0001')).statusCode).toBe(200)
+      expect((await admin(ids.memberId, 'cursor-mine-00001')).statusCode).toBe(200)
+      const theirs = (await history('limit=1', otherToken)).json().items[0]
+      expect(theirs.id).toBe('adjust:cursor-other-0001')
+      // a cursor naming the other member's entry, a moment after it: still only this member's entries
+      const page = await history(`cursor=${cursor(JSON.stringify([Date.parse(theirs.at) + 60_000, theirs.id]))}`)
+      expect(page.statusCode).toBe(200)
+      expect(page.json().items.map((e: { id: string }) => e.id)).toEqual(['adjust:cursor-mine-00001'])
+    })
+  })
+
+  describe('methods, unknown paths and errors outside the routes', () => {
+    it('answers a known path with another method 405 and an Allow header', async () => {
+      // the methods the table serves at a url (GET …/events/batch is the status of an event called "batch")
+      const servedAt = (url: string) =>
+        Object.keys(ROUTES)
+          .filter((k) => new RegExp(`^${k.split(' ')[1]!.replace(/\{\w+\}/g, '[^/]+')}$`).test(url))
+          .map((k) => k.split(' ')[0]!)
+      for (const key of Object.keys(ROUTES)) {
+        const url = key.split(' ')[1]!.replace('{memberId}', ids.memberId).replace('{eventId}', 'evt-1')
+        const allowed = servedAt(url)
+        for (const other of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => !allowed.includes(m))) {
+          const response = await t.app.inject({ method: other as 'GET', url, headers: { authorization: `Bearer ${adminToken}` } })
+          expectErrorShape(response, 405, ErrorCodes.METHOD_NOT_ALLOWED)
+          for (const m of allowed) expect(response.headers.allow, `${other} ${url}`).toContain(m)
+        }
+      }
+    })
+
+    it('answers unknown paths 404 with any method, before reading the body', async () => {
+      for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
+        const response = await t.app.inject({ method: method as 'GET', url: '/api/nope/deeper?x=1', headers: { 'content-type': 'text/plain' }, payload: method === 'GET' ? undefined : 'x'.repeat(2 * 1024 * 1024) })
+        expectErrorShape(response, 404, ErrorCodes.NOT_FOUND)
+      }
+      expectErrorShape(await t.app.inject({ method: 'GET', url: `/${'a'.repeat(5000)}` }), 404, ErrorCodes.NOT_FOUND)
+    })
+
+    it('answers 429 in the error shape', async () => {
+      let response: LightMyRequestResponse | undefined
+      for (let i = 0; i < 12; i++) {
+        response = await send('POST /api/me/phone', { raw: JSON.stringify({ code: 'x'.repeat(257) }), from: '192.0.2.1' })
+        if (response.statusCode === 429) break
+      }
+      expectErrorShape(response!, 429, ErrorCodes.RATE_LIMITED)
+    })
+  })
+})
+
+describe('strict request schemas, checked at boot', () => {
+  const boot = async (schema: Record<string, unknown>, config: Record<string, unknown> = {}) => {
+    const app = Fastify()
+    await app.register(errorHandler)
+    app.post('/x', { schema, config }, async () => ({}))
+    try {
+      await app.ready()
+    } finally {
+      await app.close()
+    }
+  }
+
+  it('refuses to start a route whose body leaves an object open, at any depth', async () => {
+    await expect(boot({ body: Type.Object({ a: Type.String({ maxLength: 5 }) }) })).rejects.toThrow(/additionalProperties/)
+    const nested = Type.Object({ a: Type.Object({ b: Type.String({ maxLength: 5 }) }) }, { additionalProperties: false })
+    await expect(boot({ body: nested })).rejects.toThrow(/body\.a: an object without additionalProperties/)
+    await expect(boot({ querystring: Type.Object({ q: Type.String({ maxLength: 5 }) }) })).rejects.toThrow(/additionalProperties/)
+  })
+
+  it('refuses to start a route with an unbounded string, number or array', async () => {
+    const closed = { additionalProperties: false }
+    await expect(boot({ body: Type.Object({ s: Type.String() }, closed) })).rejects.toThrow(/body\.s: a string without maxLength/)
+    await expect(boot({ body: Type.Object({ n: Type.Integer({ minimum: 0 }) }, closed) })).rejects.toThrow(/body\.n: a number without maximum/)
+    await expect(boot({ body: Type.Object({ l: Type.Array(Type.Integer({ minimum: 0, maximum: 1 })) }, closed) })).rejects.toThrow(/body\.l: an array without maxItems/)
+    await expect(boot({ body: { type: 'object', properties: {}, additionalProperties: false } })).rejects.toThrow(/TypeBox/)
+  })
+
+  it('starts a strict route, and an open one only where the contract says unknown fields are ignored', async () => {
+    await expect(boot({ body: Type.Object({ s: Type.String({ maxLength: 5 }), u: Type.Union([Type.Literal('a'), Type.Literal('b')]) }, { additionalProperties: false }) })).resolves.toBeUndefined()
+    await expect(boot({ body: Type.Object({ s: Type.String({ maxLength: 5 }) }) }, { acceptsUnknownFields: true })).resolves.toBeUndefined()
+  })
+})

@@ -1,5 +1,5 @@
 import { ErrorCodes, type ApiErrorBody } from '@member-center/shared'
-import type { FastifyError } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { STATUS_CODES } from 'node:http'
 import { isDatabaseUnavailable } from './database.js'
@@ -51,6 +51,17 @@ export default fp(
   },
   { name: 'errors' },
 )
+
+/**
+ * For Fastify's `frameworkErrors` option (set where Fastify is created: server.ts, the test helper, the tools): the
+ * errors the router answers before any plugin runs — a path whose percent-encoding is broken (FST_ERR_BAD_URL), a
+ * path parameter longer than maxParamLength when no route catches it — leave in the error shape too.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
+  const message = error.code === 'FST_ERR_BAD_URL' ? 'the path is not a valid URL (broken percent-encoding)' : error.message
+  reply.code(status).send(errorBody(status, status === 414 ? ErrorCodes.URI_TOO_LONG : ErrorCodes.VALIDATION_FAILED, message))
+}
 
 /** The code for an error of another library (Fastify's body parser, say) by its status. */
 function codeForStatus(status: number): string {

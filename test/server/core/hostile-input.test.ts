@@ -4,7 +4,7 @@ import { createSigner } from 'fast-jwt'
 import Fastify from 'fastify'
 import type { LightMyRequestResponse } from 'fastify'
 import { beforeAll, describe, expect, it } from 'vitest'
-import errorHandler from '../../../server/src/core/error-handler.js'
+import errorHandler, { answerFrameworkError } from '../../../server/src/core/error-handler.js'
 import { shopSignature } from '../../../server/src/modules/shop/signature.js'
 import { TEST_JWT_SECRET, TEST_SHOP_SECRET, useTestApp } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
@@ -471,5 +471,20 @@ describe('strict request schemas, checked at boot', () => {
   it('starts a strict route, and an open one only where the contract says unknown fields are ignored', async () => {
     await expect(boot({ body: Type.Object({ s: Type.String({ maxLength: 5 }), u: Type.Union([Type.Literal('a'), Type.Literal('b')]) }, { additionalProperties: false }) })).resolves.toBeUndefined()
     await expect(boot({ body: Type.Object({ s: Type.String({ maxLength: 5 }) }) }, { acceptsUnknownFields: true })).resolves.toBeUndefined()
+  })
+})
+
+describe('errors the router answers before any plugin (Fastify frameworkErrors)', () => {
+  it('leave in the error shape when Fastify is created with frameworkErrors: answerFrameworkError', async () => {
+    const app = Fastify({ frameworkErrors: answerFrameworkError })
+    await app.register(errorHandler)
+    app.get('/x/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 10 }) }, { additionalProperties: false }) } }, async () => ({}))
+    try {
+      const response = await app.inject({ method: 'GET', url: '/x/%E0%A4%A' })
+      expectErrorShape(response, 400, ErrorCodes.VALIDATION_FAILED)
+      expect(response.json().message).toContain('percent-encoding')
+    } finally {
+      await app.close()
+    }
   })
 })

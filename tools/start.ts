@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import app from '../server/src/app.js'
 import { loadConfig } from '../server/src/core/config.js'
+import { answerFrameworkError } from '../server/src/core/error-handler.js'
 import { buildClient, H5_DIR, ROOT, WEAPP_DIR, writeDevtoolsAppid } from './build-client.js'
 import { startDatabase } from './database.js'
 import { seedDemo } from './seed.js'
@@ -68,7 +69,7 @@ try {
     WECHAT_API_BASE: wechatBase,
     H5_DIR,
   })
-  const server = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' } })
+  const server = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' }, frameworkErrors: answerFrameworkError })
   await server.register(app, config)
   await server.ready()
   // demo members belong to the sandbox's demo users: with a real WeChat app there is nobody to seed for

@@ -1,12 +1,15 @@
 import Fastify from 'fastify'
 import app from './app.js'
 import { loadConfig } from './core/config.js'
+import { answerFrameworkError } from './core/error-handler.js'
 
 // Creates Fastify, registers the app and listens. Configuration comes from the environment (.env.example).
 const config = loadConfig()
 const server = Fastify({
   logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
   trustProxy: config.TRUST_PROXY,
+  // the router's own errors (a broken percent-encoding) leave in the one error shape too
+  frameworkErrors: answerFrameworkError,
 })
 await server.register(app, config)
 

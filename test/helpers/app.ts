@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Model } from 'mongoose'
 import { afterAll, beforeAll } from 'vitest'
 import app, { type AppOptions } from '../../server/src/app.js'
+import { answerFrameworkError } from '../../server/src/core/error-handler.js'
 import { shopSignature } from '../../server/src/modules/shop/signature.js'
 import { freshDatabaseUri } from './database.js'
 import { startSandbox, TEST_APPID, TEST_OA_APPID, TEST_OA_SECRET, TEST_SECRET, type TestSandbox } from './sandbox.js'
@@ -57,7 +58,7 @@ export interface TestContext {
 export async function startTestApp(overrides: Partial<AppOptions> = {}, clock = new TestClock()): Promise<TestContext> {
   const sandbox = await startSandbox()
   const database = freshDatabaseUri()
-  const fastify = Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false })
+  const fastify = Fastify({ logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false, frameworkErrors: answerFrameworkError })
   await fastify.register(app, {
     MONGODB_URI: database.uri,
     JWT_SECRET: TEST_JWT_SECRET,

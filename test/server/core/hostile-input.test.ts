@@ -430,6 +430,11 @@ describe('hostile input at every route', () => {
       expectErrorShape(await t.app.inject({ method: 'GET', url: `/${'a'.repeat(5000)}` }), 404, ErrorCodes.NOT_FOUND)
     })
 
+    it('answers a path with broken percent-encoding 400 in the error shape (the app is created as server.ts creates it)', async () => {
+      const response = await t.app.inject({ method: 'GET', url: '/api/admin/members/%E0%A4%A/adjustments' })
+      expectErrorShape(response, 400, ErrorCodes.VALIDATION_FAILED)
+    })
+
     it('answers 429 in the error shape', async () => {
       let response: LightMyRequestResponse | undefined
       for (let i = 0; i < 12; i++) {

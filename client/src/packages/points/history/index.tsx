@@ -36,7 +36,13 @@ function Entry({ entry }: { entry: PointsEntry }) {
           {entry.orderId ? ` · 订单 ${entry.orderId}` : ''}
         </Text>
       </View>
-      <Text className={`history__delta ${entry.available + entry.pending < 0 ? 'history__delta--minus' : ''}`}>{parts.join(' / ') || '0'}</Text>
+      <View className={`history__delta ${entry.available + entry.pending < 0 ? 'history__delta--minus' : ''}`}>
+        {(parts.length > 0 ? parts : ['0']).map((part) => (
+          <Text key={part} className='history__part'>
+            {part}
+          </Text>
+        ))}
+      </View>
     </View>
   )
 }

@@ -31,6 +31,21 @@ describe('loyalty domain events reach consumers', () => {
     expect(response.json().consumers).toContainEqual({ consumer: 'test.care', types: ['order.shipped', 'points.confirmed', 'tier.changed'], queued: 0, failed: 0, problems: [] })
   })
 
+  it('does not deliver an event again when a change that wrote it is finished a second time, even after its delivery jobs were purged', async () => {
+    const seen: string[] = []
+    t.app.events.consume('test.once', ['test.once'], async (event) => void seen.push(event.key))
+    const event = { key: 'test.once:1', type: 'test.once', payload: {}, at: t.clock.now() }
+    await t.app.events.writeMany([event], { checkFirst: true })
+    await t.app.jobs.drain()
+    expect(seen).toEqual(['test.once:1'])
+    await t.app.jobs.purgeDone(new Date(t.clock.now().getTime() + 86_400_000))
+    // what the ledger does when it finds a change's documents possibly unwritten (a crash, or the next change)
+    await t.app.events.writeMany([event], { checkFirst: true })
+    await t.app.jobs.drain()
+    expect(seen).toEqual(['test.once:1'])
+    expect(await t.models.DomainEvent.countDocuments({ _id: 'test.once:1' })).toBe(1)
+  })
+
   it('refuses the consumer status to members', async () => {
     const { token } = await t.login('events-member')
     const response = await t.app.inject({ method: 'GET', url: '/api/admin/event-consumers', headers: { authorization: `Bearer ${token}` } })

@@ -79,8 +79,10 @@ export class DomainEvents {
 
   /**
    * Writes events, each once: their deliveries first (so a crash in between leaves an event delivered, and the
-   * writer's retry records it), then the events. `checkFirst` reads which exist before inserting (cheaper than a
-   * rejected insert when most are expected to exist already, as when finishing a crashed change).
+   * writer's retry records it), then the events. `checkFirst` leaves out the events already recorded, deliveries
+   * and all (cheaper than rejected writes when most exist already, as when finishing a crashed change). Without it,
+   * a repeated event's deliveries are scheduled again: harmless while its delivery jobs exist (the same keys), a
+   * second delivery once they have been purged — handlers are idempotent by their delivery key either way.
    */
   async writeMany(events: DomainEventInput[], options: { checkFirst?: boolean } = {}): Promise<void> {
     if (events.length === 0) return
@@ -92,8 +94,16 @@ export class DomainEvents {
       payload: e.payload,
       at: e.at,
     }))
+    let fresh = docs
+    if (options.checkFirst) {
+      // an event already recorded had its deliveries scheduled before it was: scheduling them again could deliver
+      // it twice, once its done delivery jobs have been purged
+      const existing = new Set((await this.DomainEvent.find({ _id: { $in: docs.map((d) => d._id) } }, { _id: 1 }).lean()).map((d) => String(d._id)))
+      fresh = docs.filter((d) => !existing.has(d._id))
+    }
+    if (fresh.length === 0) return
     const dueAt = this.now()
-    const deliveries: JobSpec[] = docs.flatMap((doc) =>
+    const deliveries: JobSpec[] = fresh.flatMap((doc) =>
       this.consumersOf(doc.type).map((name) => ({
         key: `${JOB_PREFIX}${name}:${doc.key}`,
         type: `${JOB_PREFIX}${name}`,
@@ -103,12 +113,7 @@ export class DomainEvents {
       })),
     )
     await this.jobs.scheduleMany(deliveries)
-    let fresh = docs
-    if (options.checkFirst) {
-      const existing = new Set((await this.DomainEvent.find({ _id: { $in: docs.map((d) => d._id) } }, { _id: 1 }).lean()).map((d) => String(d._id)))
-      fresh = docs.filter((d) => !existing.has(d._id))
-    }
-    if (fresh.length > 0) await duplicatesOf(() => this.DomainEvent.collection.insertMany(fresh as never[], { ordered: false }))
+    await duplicatesOf(() => this.DomainEvent.collection.insertMany(fresh as never[], { ordered: false }))
   }
 
   /** A member's events, newest first. */

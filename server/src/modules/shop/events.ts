@@ -282,7 +282,7 @@ export class ShopEventService {
           return []
       }
     })
-    await this.events.writeMany(docs)
+    await this.events.writeMany(docs, { checkFirst: true })
   }
 }
 

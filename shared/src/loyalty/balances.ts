@@ -60,7 +60,28 @@ export const EMPTY_BALANCES: Balances = { available: 0, pending: 0, debt: 0, exp
 
 const NO_DELTA: PointsDelta = { available: 0, pending: 0, debt: 0, expired: 0 }
 
+/**
+ * The most any balance (available, pending, debt, expired points; growth) may hold: up to here every whole number
+ * is exact in a double. A change that would go past it is refused (BalanceLimitError), never rounded.
+ */
+export const MAX_BALANCE = Number.MAX_SAFE_INTEGER
+
+/** A change would take a balance past MAX_BALANCE. */
+export class BalanceLimitError extends RangeError {
+  constructor(readonly field: string) {
+    super(`this change would take ${field} past the maximum of ${MAX_BALANCE} (Number.MAX_SAFE_INTEGER); nothing was changed`)
+    this.name = 'BalanceLimitError'
+  }
+}
+
+function assertWithinLimits(after: Balances): void {
+  for (const field of ['available', 'pending', 'debt', 'expired', 'growth'] as const) {
+    if (after[field] > MAX_BALANCE) throw new BalanceLimitError(field === 'growth' ? 'growth' : `${field} points`)
+  }
+}
+
 function change(before: Balances, after: Balances, extra: Partial<Change> = {}): Change {
+  assertWithinLimits(after)
   return {
     balances: after,
     points: {

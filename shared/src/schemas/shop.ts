@@ -1,25 +1,39 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 
+/** The fields that name a member; a reference needs at least one of them (other fields are ignored). */
+export const MEMBER_REF_FIELDS = ['memberId', 'openid', 'unionid', 'phone'] as const
+
 /** How the shop names the member: at least one of these. */
 export const MemberRefSchema = Type.Object(
   {
     memberId: Type.Optional(Type.String({ pattern: '^[0-9a-f]{24}$', maxLength: 24 })),
     openid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     unionid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    phone: Type.Optional(Type.String({ pattern: '^\\+?\\d{6,15}$', maxLength: 16 })),
+    phone: Type.Optional(
+      Type.String({
+        pattern: '^\\+?[0-9 ().-]{6,24}$',
+        maxLength: 24,
+        description:
+          'mainland numbers in any spelling (13800138000, +86 138 0013 8000, 8613800138000) name the same member; others with their country code (+852…)',
+      }),
+    ),
   },
-  { minProperties: 1, description: 'member id, openid, unionid or phone (at least one)' },
+  { minProperties: 1, description: 'member id, openid, unionid or phone (at least one of these; other fields are ignored)' },
 )
 export type MemberRef = Static<typeof MemberRefSchema>
 
-/** at most 1,000,000,000 yuan */
-const MAX_FEN = 100_000_000_000
+/** at most 1,000,000,000 yuan per line (and per refund line): points and growth stay exact integers */
+export const MAX_FEN = 100_000_000_000
 const Fen = Type.Integer({ minimum: 0, maximum: MAX_FEN, description: 'an amount in fen (1/100 yuan)' })
 const Id = Type.String({ minLength: 1, maxLength: 128 })
+/**
+ * An instant with its offset (RFC 3339). Besides the format, the service refuses impossible dates (2026-02-31) and
+ * times before 2000-01-01 or more than a day ahead of the server's clock.
+ */
 const Time = Type.String({ format: 'date-time', maxLength: 64 })
 
 export const OrderLineSchema = Type.Object({
-  lineId: Id,
+  lineId: Type.String({ minLength: 1, maxLength: 128, description: 'unique within the order' }),
   sku: Type.String({ maxLength: 128 }),
   name: Type.String({ maxLength: 256 }),
   quantity: Type.Integer({ minimum: 1, maximum: 100_000 }),
@@ -54,7 +68,11 @@ export const ShopEventDataSchemas = {
     orderId: Id,
     member: Type.Optional(MemberRefSchema),
     refundId: Id,
-    lines: Type.Array(Type.Object({ lineId: Id, refundFen: Type.Integer({ minimum: 1, maximum: MAX_FEN }) }), { minItems: 1, maxItems: 500 }),
+    lines: Type.Array(Type.Object({ lineId: Id, refundFen: Type.Integer({ minimum: 1, maximum: MAX_FEN }) }), {
+      minItems: 1,
+      maxItems: 500,
+      description: 'each line of the order at most once',
+    }),
     refundedAt: Type.Optional(Time),
   }),
   'order.cancelled': Type.Object({ orderId: Id, member: Type.Optional(MemberRefSchema), cancelledAt: Type.Optional(Time) }),
@@ -130,6 +148,16 @@ export const ShopEventStatusSchema = Type.Object({
   }),
   attempts: Type.Optional(Type.Integer({ description: 'queued: failed attempts to apply it so far' })),
   lastError: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  anomalies: Type.Optional(
+    Type.Array(
+      Type.Object({
+        kind: Type.String({ description: 'shipped-before-paid, delivered-before-paid, refunded-before-paid or cancelled-before-paid' }),
+        at: Type.String({ format: 'date-time', description: 'the time the event reported' }),
+        usedAt: Type.String({ format: 'date-time', description: 'the time used instead: the payment’s' }),
+      }),
+      { description: 'facts this event reported in an impossible order: recorded on the order, and counted at a possible time' },
+    ),
+  ),
 })
 export type ShopEventStatus = Static<typeof ShopEventStatusSchema>
 

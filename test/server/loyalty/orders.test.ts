@@ -41,6 +41,7 @@ describe('order points lifecycle', () => {
     t.clock.set('2026-03-10T02:00:00Z')
     await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 100_000 }], '2026-03-10T10:00:00+08:00'))
     await send(shop.shipped(orderId, '2026-03-11T10:00:00+08:00'))
+    t.clock.set('2026-03-12T02:00:00Z')
     await send(shop.delivered(orderId, '2026-03-12T10:00:00+08:00'))
     t.clock.set('2026-03-19T01:59:00Z') // 6 days 23 h 59 min after delivery
     await t.app.jobs.drain()
@@ -77,6 +78,7 @@ describe('order points lifecycle', () => {
     await send(shop.refunded(orderId, 'RF1', [{ lineId: '1', refundFen: 10_050 }], '2026-05-02T08:00:00+08:00'))
     // line 1: 300 yuan earned 300; 199.50 yuan left earns 199 → 101 reversed; line 2 untouched
     expect(await balances(memberId)).toMatchObject({ pending: 199 + 100, available: 0 })
+    t.clock.set('2026-05-03T00:00:00Z')
     await send(shop.refunded(orderId, 'RF2', [{ lineId: '1', refundFen: 19_950 }], '2026-05-03T08:00:00+08:00'))
     expect(await balances(memberId)).toMatchObject({ pending: 100 })
     t.clock.set('2026-05-20T00:00:00Z')
@@ -118,6 +120,7 @@ describe('order points lifecycle', () => {
     expect(await balances(memberId)).toMatchObject({ available: 0, debt: 350, growth: 0 })
     // a later purchase of 500 yuan confirms: 350 repay the debt, 150 become available
     const next = shop.orderId()
+    t.clock.set('2026-07-22T00:00:00Z')
     await send(shop.paid(next, { memberId }, [{ lineId: '1', paidFen: 50_000 }], '2026-07-22T08:00:00+08:00'))
     t.clock.set('2026-08-10T00:00:00Z')
     await t.app.jobs.drain()
@@ -160,11 +163,52 @@ describe('order points lifecycle', () => {
     expect(await balances(memberId)).toMatchObject({ pending: 0, available: 0, growth: 0 })
   })
 
+  it('takes growth back from the month it counted in, not the month of the refund', async () => {
+    const { memberId } = await t.login('orders-refund-month')
+    const orderId = shop.orderId()
+    t.clock.set('2026-01-05T02:00:00Z')
+    await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 100_000 }], '2026-01-05T10:00:00+08:00'))
+    // no delivery reported: the window closes 15 days after payment, and the growth counts then (20 January)
+    t.clock.set('2026-01-25T00:00:00Z')
+    await t.app.jobs.drain()
+    expect(await balances(memberId)).toMatchObject({ growth: 1000 })
+    t.clock.set('2026-03-10T02:00:00Z')
+    await send(shop.refunded(orderId, 'RF-march', [{ lineId: '1', refundFen: 50_000 }], '2026-03-10T10:00:00+08:00'))
+    const member = (await t.models.Member.findById(memberId).lean())!
+    expect(member.growth).toBe(500)
+    const buckets = member.growthByMonth as { month: string; value: number }[]
+    expect(buckets.filter((b) => b.month.startsWith('2026-03'))).toEqual([])
+    expect(buckets.filter((b) => b.month.startsWith('2026-01')).reduce((sum, b) => sum + b.value, 0)).toBe(500)
+    const entry = (await t.models.GrowthEntry.findOne({ orderId, reason: 'refund' }).lean())!
+    expect(entry).toMatchObject({ delta: -500, at: new Date('2026-03-10T02:00:00Z'), countsAt: new Date('2026-01-20T02:00:00Z') })
+    expect((await t.models.Order.findById(orderId).lean())!.lines[0]).toMatchObject({ growthAt: new Date('2026-01-20T02:00:00Z') })
+    await expectReconciled()
+  })
+
+  it('takes growth counted at payment back from the payment month, under that policy', async () => {
+    const { memberId } = await t.login('orders-refund-month-paid')
+    await t.app.policies.update({ growthCountsAt: 'payment' }, 'test')
+    try {
+      const orderId = shop.orderId()
+      t.clock.set('2026-02-27T02:00:00Z')
+      await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 30_000 }], '2026-02-27T10:00:00+08:00'))
+      t.clock.set('2026-03-02T02:00:00Z')
+      await send(shop.refunded(orderId, 'RF', [{ lineId: '1', refundFen: 10_000 }], '2026-03-02T10:00:00+08:00'))
+      const member = (await t.models.Member.findById(memberId).lean())!
+      const buckets = member.growthByMonth as { month: string; value: number }[]
+      expect(buckets.filter((b) => b.month.startsWith('2026-03'))).toEqual([])
+      expect(buckets.filter((b) => b.month.startsWith('2026-02')).reduce((sum, b) => sum + b.value, 0)).toBe(200)
+    } finally {
+      await t.app.policies.update({ growthCountsAt: 'confirm' }, 'test')
+    }
+  })
+
   it('keeps an event for a member not yet known and applies it when they first log in', async () => {
     const orderId = shop.orderId()
     const { sandboxOpenid } = await import('../../../tools/wechat-sandbox/users.js')
     const { TEST_APPID } = await import('../../helpers/sandbox.js')
     const openid = sandboxOpenid(TEST_APPID, 'orders-newcomer')
+    t.clock.set('2026-10-02T00:00:00Z')
     const parked = await send(shop.paid(orderId, { openid }, [{ lineId: '1', paidFen: 8_800 }], '2026-10-02T08:00:00+08:00'))
     expect((await t.app.shopEvents.status(parked.eventId))!.status).toBe('parked')
     const { memberId } = await t.login('orders-newcomer')

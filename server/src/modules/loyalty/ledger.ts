@@ -28,6 +28,10 @@ export interface LedgerOp {
   at: Date
   source?: { orderId?: string; lineId?: string; refundId?: string }
   note?: string
+  /** the month a growth change counts in, when not `at`'s: a refund takes growth back where it was earned */
+  growthAt?: Date
+  /** a fingerprint of the request behind the change (adjustments), kept on its entries to tell a retry from a reuse */
+  requestHash?: string
   /** the new balances, from the current ones (pure; may throw, e.g. InsufficientPointsError) */
   compute: (b: Balances, ctx: { policy: LoyaltyPolicy; tiers: readonly TierDefinition[] }) => Change
   events?: (change: Change) => DomainEventDraft[]
@@ -242,6 +246,7 @@ function planUpdate(member: MemberDoc, ops: LedgerOp[], done: Set<string>, polic
 
     const b = change.balances
     const source = { orderId: op.source?.orderId ?? null, lineId: op.source?.lineId ?? null, refundId: op.source?.refundId ?? null }
+    const request = op.requestHash ? { requestHash: op.requestHash } : {}
     const drafts = [...(op.events?.(change) ?? [])]
     if (tierChanged) {
       drafts.push({ type: 'tier.changed', payload: { fromLevel: level, toLevel: decision.level, reason: decision.reason, cause: op.reason, growth: b.growth } })
@@ -261,13 +266,27 @@ function planUpdate(member: MemberDoc, ops: LedgerOp[], done: Set<string>, polic
             balanceAfter: { available: b.available, pending: b.pending, debt: b.debt, expired: b.expired },
             lotExpiresAt: lotAdded(balances.lots, b.lots),
             ...source,
+            ...request,
             note: op.note ?? null,
             at: op.at,
           }
         : null,
       growth:
         change.growth !== 0
-          ? { _id: op.key, key: op.key, memberId: id, reason: op.reason, delta: change.growth, totalAfter: b.growth, ...source, note: op.note ?? null, at: op.at }
+          ? {
+              _id: op.key,
+              key: op.key,
+              memberId: id,
+              reason: op.reason,
+              delta: change.growth,
+              totalAfter: b.growth,
+              ...source,
+              ...request,
+              note: op.note ?? null,
+              at: op.at,
+              // the month the change counts in (a refund's: the month the purchase's growth counted in)
+              countsAt: op.growthAt ?? op.at,
+            }
           : null,
       tierChange: tierChanged
         ? { _id: op.key, key: op.key, memberId: id, fromLevel: level, toLevel: decision.level, reason: `${decision.reason} (${op.reason})`, growth: b.growth, at: op.at }

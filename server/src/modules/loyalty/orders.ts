@@ -19,6 +19,7 @@ import { duplicatesOf } from '../../core/duplicate-key.js'
 import type { MemberRepository } from '../members/repository.js'
 import type { LoyaltyModels } from './models/index.js'
 import type { Order } from './models/order.js'
+import { cancelKey, confirmKey, earnKey, refundKey } from './keys.js'
 import type { LedgerOp, LedgerService, MemberOps } from './ledger.js'
 import type { PolicyStore } from './policy-store.js'
 import type { TierTable } from './tier-table.js'
@@ -37,6 +38,21 @@ interface LineState {
   earnApplied: boolean
   confirmed: boolean
   growthCounted: boolean
+  /** when the line's growth counted (null until it has); refunds take growth back from that month */
+  growthAt?: Date | null
+  /** the order's cancellation has been applied to the line */
+  cancelled?: boolean
+}
+
+/** A fact reported in an impossible order (after the payment in truth, before it in the shop's report). */
+export interface OrderAnomaly {
+  kind: 'shipped-before-paid' | 'delivered-before-paid' | 'refunded-before-paid' | 'cancelled-before-paid'
+  /** the event that reported the fact, when known */
+  eventId: string | null
+  /** the time the shop reported */
+  at: Date
+  /** the time used instead: the payment's */
+  usedAt: Date
 }
 
 interface Rates {
@@ -145,7 +161,7 @@ export class OrderService {
           if (st.confirmed || !st.earnApplied) return st
           const countGrowth = !st.growthCounted && st.growthLeft > 0
           ops.push({
-            key: `order:${orderId}:line:${st.lineId}:confirm`,
+            key: confirmKey(orderId, st.lineId),
             reason: 'confirm',
             at,
             source: { orderId, lineId: st.lineId },
@@ -153,7 +169,7 @@ export class OrderService {
               combine(b, (x) => credit(x, st.pointsLeft, at, policy, true), ...(countGrowth ? [(x: Balances) => addGrowth(x, st.growthLeft, at)] : [])),
             events: (c) => [{ type: 'points.confirmed', payload: { orderId, lineId: st.lineId, points: st.pointsLeft, debtRepaid: c.debtRepaid } }],
           })
-          return { ...st, confirmed: true, growthCounted: st.growthCounted || countGrowth }
+          return { ...st, confirmed: true, growthCounted: st.growthCounted || countGrowth, growthAt: countGrowth ? at : (st.growthAt ?? null) }
         })
         await this.deps.ledger.applyMany([{ memberId, ops }])
         return locked.set(orderId, { value: 'done', fields: { lines } })
@@ -189,8 +205,9 @@ export class OrderService {
     for (const order of paid) {
       const key = refKey(order)
       const member = key ? members.get(key) : undefined
+      const anomalies = anomaliesOf(order)
       if (!member) {
-        locked.set(order.orderId, { value: { result: 'parked', memberId: null } })
+        locked.set(order.orderId, { value: { result: 'parked', memberId: null }, fields: { anomalies } })
         continue
       }
       const tierMultiplier = tiers.find((t) => t.level === member.tierLevel)?.pointsMultiplier ?? 1
@@ -201,7 +218,7 @@ export class OrderService {
       if (lines.some((l) => !l.confirmed)) {
         jobs.push({ key: `${CONFIRM_JOB}:${order.orderId}`, type: CONFIRM_JOB, payload: { orderId: order.orderId }, dueAt: confirmAt, move: true })
       }
-      locked.set(order.orderId, { value: { result: 'settled', memberId: member._id }, fields: { lines, memberId: member._id, rates, confirmAt } })
+      locked.set(order.orderId, { value: { result: 'settled', memberId: member._id }, fields: { lines, memberId: member._id, rates, confirmAt, anomalies } })
     }
     await this.deps.ledger.applyMany(batches, new Map([...members.values()].map((m) => [m._id.toString(), m])))
     await this.deps.jobs.scheduleMany(jobs)
@@ -222,10 +239,12 @@ export class OrderService {
     const growth = (fen: number) => growthForLine(fen, rates)
     const states = new Map(((order.lines ?? []) as LineState[]).map((l) => [l.lineId, l]))
     const refunds = canonicalRefunds(order)
+    const refundIds = new Set((order.refunds ?? []).map((r) => r.refundId as string))
     const ops: LedgerOp[] = []
     const lines: LineState[] = []
 
-    for (const line of paid.lines as { lineId: string; paidFen: number }[]) {
+    // a line id repeated in one order is refused at the door; an order stored before that counts its first copy
+    for (const line of firstOfEach(paid.lines as { lineId: string; paidFen: number }[], (l) => l.lineId)) {
       let st: LineState = states.get(line.lineId) ?? {
         lineId: line.lineId,
         paidFen: line.paidFen,
@@ -238,6 +257,12 @@ export class OrderService {
         earnApplied: false,
         confirmed: false,
         growthCounted: false,
+        growthAt: null,
+        cancelled: false,
+      }
+      // a cancellation applied before it had its own flag was recorded as the refund id "cancel"
+      if (st.appliedRefunds.includes(LEGACY_CANCEL_ID) && !refundIds.has(LEGACY_CANCEL_ID)) {
+        st = { ...st, cancelled: true, appliedRefunds: st.appliedRefunds.filter((id) => id !== LEGACY_CANCEL_ID) }
       }
       const source = { orderId: order.orderId, lineId: line.lineId }
 
@@ -245,47 +270,78 @@ export class OrderService {
         const atPayment = policy.growthCountsAt === 'payment'
         const s = st
         ops.push({
-          key: `order:${order.orderId}:line:${line.lineId}:earn`,
+          key: earnKey(order.orderId, line.lineId),
           reason: 'purchase',
           at: paidAt,
           source,
           compute: (b) => combine(b, (x) => earnPending(x, s.earnedPoints), ...(atPayment ? [(x: Balances) => addGrowth(x, s.earnedGrowth, paidAt)] : [])),
         })
-        st = { ...st, earnApplied: true, growthCounted: atPayment }
+        st = { ...st, earnApplied: true, growthCounted: atPayment, growthAt: atPayment ? paidAt : null }
       }
 
       for (const refund of refunds) {
+        const cancel = refund.kind === 'cancel'
         const refundLine = refund.lines.find((l) => l.lineId === line.lineId)
-        if (!refundLine || st.appliedRefunds.includes(refund.refundId)) continue
+        if (!refundLine || (cancel ? st.cancelled : st.appliedRefunds.includes(refund.refundId))) continue
         const refundedFen = Math.min(st.paidFen, st.refundedFen + refundLine.refundFen)
         const pointsLeft = points(st.paidFen - refundedFen)
         const growthLeft = growth(st.paidFen - refundedFen)
         const reversePoints = st.pointsLeft - pointsLeft
         const reverseGrowth = st.growthCounted ? st.growthLeft - growthLeft : 0
+        // growth goes back where it was earned: the month it counted in, not the month of the refund
+        const growthAt = st.growthAt ?? legacyGrowthAt(order, st)
         const s = st
         ops.push({
-          key: `order:${order.orderId}:line:${line.lineId}:refund:${refund.refundId}`,
+          key: cancel ? cancelKey(order.orderId, line.lineId) : refundKey(order.orderId, line.lineId, refund.refundId),
           reason: 'refund',
           at: refund.at,
-          source: { ...source, refundId: refund.refundId },
+          growthAt,
+          source: cancel ? source : { ...source, refundId: refund.refundId },
           compute: (b): Change =>
             combine(
               b,
               (x) => (s.confirmed ? debit(x, reversePoints, 'reverse', policy) : cancelPending(x, reversePoints)),
-              ...(reverseGrowth > 0 ? [(x: Balances) => addGrowth(x, -reverseGrowth, refund.at)] : []),
+              ...(reverseGrowth > 0 ? [(x: Balances) => addGrowth(x, -reverseGrowth, growthAt)] : []),
             ),
         })
-        st = { ...st, refundedFen, pointsLeft, growthLeft, appliedRefunds: [...st.appliedRefunds, refund.refundId] }
+        st = {
+          ...st,
+          refundedFen,
+          pointsLeft,
+          growthLeft,
+          ...(cancel ? { cancelled: true } : { appliedRefunds: [...st.appliedRefunds, refund.refundId] }),
+        }
       }
       lines.push(st)
     }
     return { ops, lines, rates }
   }
 
-  /** The return window closes `returnWindowDays` after delivery, or `maxPendingDays` after payment without one. */
+  /**
+   * The return window closes `returnWindowDays` after delivery, or `maxPendingDays` after payment without one. A
+   * delivery reported before the payment counts as delivered at the payment (and is an anomaly of the order).
+   */
   private confirmAt(order: OrderDoc, policy: LoyaltyPolicy): Date {
-    if (order.deliveredAt) return addDays(order.deliveredAt as Date, policy.returnWindowDays)
-    return addDays(order.paid!.at as Date, policy.maxPendingDays)
+    const paidAt = order.paid!.at as Date
+    if (order.deliveredAt) return addDays(notBefore(order.deliveredAt as Date, paidAt), policy.returnWindowDays)
+    return addDays(paidAt, policy.maxPendingDays)
+  }
+
+  /** The anomalies recorded on an order (none for an order not known or not settled yet). */
+  async anomalies(orderId: string): Promise<OrderAnomaly[]> {
+    const order = await this.deps.models.Order.findById(orderId, { anomalies: 1 }).lean()
+    return ((order?.anomalies ?? []) as OrderAnomaly[]).map((a) => ({ kind: a.kind, eventId: a.eventId ?? null, at: a.at, usedAt: a.usedAt }))
+  }
+
+  /** Every order with anomalies (reconcile lists them), at most `limit`. */
+  async withAnomalies(limit = 1000): Promise<{ orderId: string; memberId: Types.ObjectId | null; anomalies: OrderAnomaly[] }[]> {
+    const found: { orderId: string; memberId: Types.ObjectId | null; anomalies: OrderAnomaly[] }[] = []
+    for await (const order of this.deps.models.Order.find({}, { orderId: 1, memberId: 1, anomalies: 1 }).lean().cursor()) {
+      const anomalies = (order.anomalies ?? []) as OrderAnomaly[]
+      if (anomalies.length > 0) found.push({ orderId: order.orderId, memberId: (order.memberId as Types.ObjectId | null) ?? null, anomalies })
+      if (found.length >= limit) break
+    }
+    return found
   }
 
   /**
@@ -356,19 +412,69 @@ export function leaseFields(owner: string, now: Date): Record<string, unknown> {
   return { 'lease.owner': owner, 'lease.until': new Date(now.getTime() + LEASE_MS) }
 }
 
-/** Refunds in a fixed order (time, then id), with a cancellation as a full refund of every line. */
-function canonicalRefunds(order: OrderDoc): { refundId: string; at: Date; lines: { lineId: string; refundFen: number }[] }[] {
-  const refunds = (order.refunds ?? []).map((r) => ({
+/** The refund id a cancellation was recorded under in a line's appliedRefunds before it had its own flag. */
+const LEGACY_CANCEL_ID = 'cancel'
+
+interface CanonicalRefund {
+  kind: 'refund' | 'cancel'
+  refundId: string
+  at: Date
+  lines: { lineId: string; refundFen: number }[]
+}
+
+/**
+ * Refunds in a fixed order (time, then refunds before the cancellation, then id), with a cancellation as a full
+ * refund of every line. A refund or cancellation reported before the payment counts at the payment's time.
+ */
+function canonicalRefunds(order: OrderDoc): CanonicalRefund[] {
+  const paidAt = order.paid!.at as Date
+  const refunds: CanonicalRefund[] = (order.refunds ?? []).map((r) => ({
+    kind: 'refund' as const,
     refundId: r.refundId as string,
-    at: r.at as Date,
+    at: notBefore(r.at as Date, paidAt),
     lines: (r.lines ?? []).map((l) => ({ lineId: l.lineId as string, refundFen: l.refundFen as number })),
   }))
-  if (order.cancelledAt && order.paid) {
+  if (order.cancelledAt) {
     refunds.push({
-      refundId: 'cancel',
-      at: order.cancelledAt as Date,
-      lines: (order.paid.lines ?? []).map((l) => ({ lineId: l.lineId as string, refundFen: l.paidFen as number })),
+      kind: 'cancel',
+      refundId: '',
+      at: notBefore(order.cancelledAt as Date, paidAt),
+      lines: (order.paid!.lines ?? []).map((l) => ({ lineId: l.lineId as string, refundFen: l.paidFen as number })),
     })
   }
-  return refunds.sort((a, b) => a.at.getTime() - b.at.getTime() || a.refundId.localeCompare(b.refundId))
+  const rank = (r: CanonicalRefund) => (r.kind === 'cancel' ? 1 : 0)
+  return refunds.sort((a, b) => a.at.getTime() - b.at.getTime() || rank(a) - rank(b) || a.refundId.localeCompare(b.refundId))
+}
+
+/** Facts the shop reported before the payment — impossible, so they count at the payment's time; listed here. */
+function anomaliesOf(order: OrderDoc): OrderAnomaly[] {
+  const paidAt = order.paid!.at as Date
+  const found: OrderAnomaly[] = []
+  const check = (kind: OrderAnomaly['kind'], at: Date | null | undefined, eventId: string | null | undefined) => {
+    if (at && at.getTime() < paidAt.getTime()) found.push({ kind, eventId: eventId ?? null, at, usedAt: paidAt })
+  }
+  check('shipped-before-paid', order.shipped?.at as Date | undefined, order.shipped?.eventId)
+  check('delivered-before-paid', order.deliveredAt as Date | null, order.deliveredEventId)
+  for (const refund of order.refunds ?? []) check('refunded-before-paid', refund.at as Date, refund.eventId)
+  check('cancelled-before-paid', order.cancelledAt as Date | null, order.cancelledEventId)
+  return found
+}
+
+/**
+ * When a line's growth counted, for a line settled before that was recorded: at payment if it counted before the
+ * points confirmed, otherwise when the return window closed.
+ */
+function legacyGrowthAt(order: OrderDoc, st: LineState): Date {
+  const paidAt = order.paid!.at as Date
+  return st.confirmed && order.confirmAt ? (order.confirmAt as Date) : paidAt
+}
+
+function notBefore(at: Date, earliest: Date): Date {
+  return at.getTime() < earliest.getTime() ? earliest : at
+}
+
+/** The first item with each key, in the order given. */
+function firstOfEach<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>()
+  return items.filter((item) => !seen.has(key(item)) && Boolean(seen.add(key(item))))
 }

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose'
 import { isDuplicateKey } from '../../core/duplicate-key.js'
 import type { MemberDoc, memberModel } from './models/member.js'
+import { normalisePhone } from './phone-number.js'
 
 export type Member = MemberDoc
 
@@ -82,6 +83,7 @@ export class MemberRepository {
     await this.Member.updateOne({ _id: memberId }, { $set: fields })
   }
 
+  /** Sets the member's phone number (normalisePhone's spelling). */
   async setPhone(memberId: Types.ObjectId, phone: string): Promise<void> {
     await this.Member.updateOne({ _id: memberId }, { $set: { phone } })
   }
@@ -92,12 +94,18 @@ export function defaultNickname(openid: string): string {
   return `会员${openid.slice(-4)}`
 }
 
-/** A shop's name for a member as one string (memberId:…, openid:…, unionid:…, phone:…), first of the given kinds. */
+/**
+ * A shop's name for a member as one string (memberId:…, openid:…, unionid:…, phone:…), first of the given kinds; a
+ * phone number in its one spelling (normalisePhone). Throws for a reference that names no one (the shop's events
+ * are checked for that before they are accepted).
+ */
 export function memberRefKey(ref: { memberId?: string; openid?: string; unionid?: string; phone?: string }): string {
   if (ref.memberId) return `memberId:${ref.memberId}`
   if (ref.openid) return `openid:${ref.openid}`
   if (ref.unionid) return `unionid:${ref.unionid}`
-  return `phone:${ref.phone}`
+  const phone = ref.phone ? normalisePhone(ref.phone) : null
+  if (phone) return `phone:${phone}`
+  throw new RangeError('a member reference needs a memberId, openid, unionid or phone number')
 }
 
 /** Every name a shop could use for this member. */

@@ -1,4 +1,12 @@
-import { ShopEventDataSchemas, ShopEventSchema, type ShopEvent, type ShopEventResult, type ShopEventStatus, type MemberRef } from '@member-center/shared'
+import {
+  MEMBER_REF_FIELDS,
+  ShopEventDataSchemas,
+  ShopEventSchema,
+  type MemberRef,
+  type ShopEvent,
+  type ShopEventResult,
+  type ShopEventStatus,
+} from '@member-center/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
@@ -9,7 +17,9 @@ import { compileCheck, describeFirstError } from '../../core/strict-input.js'
 import type { DomainEventInput, DomainEvents } from '../../core/events/index.js'
 import { GroupCommit } from '../../core/group-commit.js'
 import { backoffMs } from '../../core/jobs/runner.js'
+import { normalisePhone } from '../members/phone-number.js'
 import { memberRefKey } from '../members/repository.js'
+import { orderEventKey } from '../loyalty/keys.js'
 import { newLeaseOwner, leaseFields, type FactMerge, type OrderService, type SettleOutcome } from '../loyalty/orders.js'
 import type { ShopModels } from './models.js'
 
@@ -75,8 +85,12 @@ export class ShopEventService {
     if (!check.Check(input.data)) throw new ValidationFailed(describeFirstError(check.Errors(input.data), 'data'))
     // in place: a copy would walk the unknown fields too, which may nest without end
     const data = Value.Clean(schema, input.data) as ShopEvent['data']
-    // what is left must still be a whole event (a member named only by fields we do not know is no member)
+    // a member named only by fields we do not know is no member
+    checkMemberRef((data as { member?: Record<string, unknown> }).member)
+    // what is left must still be a whole event
     if (!check.Check(data)) throw new ValidationFailed(describeFirstError(check.Errors(data), 'data'))
+    checkLineIds(input.type, data as { lines?: { lineId: string }[] })
+    checkTimes(input.type, input.occurredAt, data as Record<string, unknown>, this.now())
     return { eventId: input.eventId, type: input.type, occurredAt: input.occurredAt, data }
   }
 
@@ -138,15 +152,41 @@ export class ShopEventService {
     })
   }
 
-  /** Where an event stands: queued (with its failed attempts), applied or parked; null if never accepted. */
+  /**
+   * Where an event stands: queued (with its failed attempts), applied or parked; null if never accepted. An applied
+   * or parked event that reported a fact in an impossible order (delivered before paid…) says so.
+   */
   async status(eventId: string): Promise<ShopEventStatus | null> {
     const [recorded, queued] = await Promise.all([
-      this.models.ShopEvent.findById(eventId, { state: 1 }).lean(),
+      this.models.ShopEvent.findById(eventId, { state: 1, orderId: 1 }).lean(),
       this.models.ShopEventQueue.findById(eventId, { attempts: 1, lastError: 1 }).lean(),
     ])
-    if (recorded) return { eventId, status: recorded.state as 'applied' | 'parked' }
+    if (recorded) {
+      const anomalies = recorded.orderId ? (await this.orders.anomalies(recorded.orderId)).filter((a) => a.eventId === eventId) : []
+      return {
+        eventId,
+        status: recorded.state as 'applied' | 'parked',
+        ...(anomalies.length > 0 ? { anomalies: anomalies.map((a) => ({ kind: a.kind, at: a.at.toISOString(), usedAt: a.usedAt.toISOString() })) } : {}),
+      }
+    }
     if (queued) return { eventId, status: 'queued', attempts: queued.attempts, lastError: queued.lastError ?? null }
     return null
+  }
+
+  /**
+   * Events that look stuck (reconcile): queued and failed at least once, or still queued `olderThanMs` after they
+   * were received (nothing applied them). Answers at most `limit`, oldest first.
+   */
+  async stuck(olderThanMs = 10 * 60_000, limit = 100): Promise<{ eventId: string; receivedAt: Date; attempts: number; lastError: string | null }[]> {
+    const before = new Date(this.now().getTime() - olderThanMs)
+    const docs = await this.models.ShopEventQueue.find(
+      { $or: [{ attempts: { $gt: 0 } }, { lastError: { $ne: null } }, { receivedAt: { $lte: before } }] },
+      { receivedAt: 1, attempts: 1, lastError: 1 },
+    )
+      .sort({ receivedAt: 1 })
+      .limit(limit)
+      .lean()
+    return docs.map((d) => ({ eventId: String(d._id), receivedAt: d.receivedAt, attempts: d.attempts ?? 0, lastError: d.lastError ?? null }))
   }
 
   /** Events parked for want of a member whose orders have now been settled (the member appeared): applied now. */
@@ -273,9 +313,9 @@ export class ShopEventService {
       const doc = (key: string, payload: Record<string, unknown>) => [{ key, type: event.type, memberId, payload: { orderId: d.orderId, ...payload }, at }]
       switch (event.type) {
         case 'order.shipped':
-          return doc(`order:${d.orderId}:shipped`, { carrier: d.carrier, trackingNo: d.trackingNo })
+          return doc(orderEventKey(d.orderId, 'shipped'), { carrier: d.carrier, trackingNo: d.trackingNo })
         case 'order.delivered':
-          return doc(`order:${d.orderId}:delivered`, {})
+          return doc(orderEventKey(d.orderId, 'delivered'), {})
         case 'order.logistics_update':
           return doc(`shop:${event.eventId}`, logisticsEntry(event))
         default:
@@ -347,21 +387,99 @@ function factMerge(event: ShopEvent): FactMerge {
         paidFen: l.paidFen,
       }))
       // the first payment report wins; a conflicting second one for the same order is ignored
-      return merge({ paid: null }, { $set: { paid: { at: factTime(event, d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines }, ...ref } })
+      return merge(
+        { paid: null },
+        { $set: { paid: { at: factTime(event, d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines, eventId: event.eventId }, ...ref } },
+      )
     }
     case 'order.shipped':
-      return merge({ shipped: null }, { $set: { shipped: { at: factTime(event, d.shippedAt), carrier: d.carrier, trackingNo: d.trackingNo } }, $setOnInsert: ref })
+      return merge(
+        { shipped: null },
+        { $set: { shipped: { at: factTime(event, d.shippedAt), carrier: d.carrier, trackingNo: d.trackingNo, eventId: event.eventId } }, $setOnInsert: ref },
+      )
     case 'order.logistics_update': {
       const entry = logisticsEntry(event)
       return merge({ 'logistics.at': { $ne: entry.at } }, { $push: { logistics: entry }, $setOnInsert: ref })
     }
     case 'order.delivered':
-      return merge({ deliveredAt: null }, { $set: { deliveredAt: factTime(event, d.deliveredAt) }, $setOnInsert: ref })
+      return merge({ deliveredAt: null }, { $set: { deliveredAt: factTime(event, d.deliveredAt), deliveredEventId: event.eventId }, $setOnInsert: ref })
     case 'order.refunded': {
-      const refund = { refundId: d.refundId as string, at: factTime(event, d.refundedAt), lines: d.lines as { lineId: string; refundFen: number }[] }
+      const refund = { refundId: d.refundId as string, at: factTime(event, d.refundedAt), eventId: event.eventId, lines: d.lines as { lineId: string; refundFen: number }[] }
       return merge({ 'refunds.refundId': { $ne: refund.refundId } }, { $push: { refunds: refund }, $setOnInsert: ref })
     }
     case 'order.cancelled':
-      return merge({ cancelledAt: null }, { $set: { cancelledAt: factTime(event, d.cancelledAt) }, $setOnInsert: ref })
+      return merge({ cancelledAt: null }, { $set: { cancelledAt: factTime(event, d.cancelledAt), cancelledEventId: event.eventId }, $setOnInsert: ref })
   }
+}
+
+/** 400 unless a member reference names the member by a field we know (`{"mobile": …}` names no one). */
+function checkMemberRef(member: Record<string, unknown> | undefined): void {
+  if (member === undefined) return
+  if (!MEMBER_REF_FIELDS.some((field) => member[field] !== undefined)) {
+    throw new ValidationFailed(`data.member: name the member by ${MEMBER_REF_FIELDS.join(', ')} (other fields are ignored)`)
+  }
+  if (typeof member.phone === 'string' && !normalisePhone(member.phone)) {
+    throw new ValidationFailed('data.member.phone: not a phone number (6 to 15 digits, with its country code outside mainland China)')
+  }
+}
+
+/** 400 naming the line ids an order (or a refund) repeats: each line is settled, and reversed, by its id. */
+function checkLineIds(type: ShopEvent['type'], data: { lines?: { lineId: string }[] }): void {
+  if (type !== 'order.paid' && type !== 'order.refunded') return
+  const seen = new Set<string>()
+  const repeated = new Set<string>()
+  for (const { lineId } of data.lines ?? []) (seen.has(lineId) ? repeated : seen).add(lineId)
+  if (repeated.size === 0) return
+  const named = [...repeated].slice(0, 5).map((id) => JSON.stringify(id)).join(', ')
+  throw new ValidationFailed(
+    type === 'order.paid'
+      ? `data.lines: line ids repeat (${named}); each line of an order needs its own lineId`
+      : `data.lines: line ids repeat (${named}); a refund names each line once, with the amount refunded on it`,
+  )
+}
+
+/** The earliest business time an event may report. */
+export const EARLIEST_EVENT_TIME = new Date('2000-01-01T00:00:00Z')
+/** How far ahead of the server's clock an event's time may be (clocks differ a little; a day is generous). */
+export const MAX_EVENT_AHEAD_MS = 86_400_000
+
+/** The time fields of each event type (besides occurredAt). */
+const TIME_FIELDS: Record<ShopEvent['type'], string[]> = {
+  'order.paid': ['paidAt'],
+  'order.shipped': ['shippedAt'],
+  'order.logistics_update': ['at'],
+  'order.delivered': ['deliveredAt'],
+  'order.refunded': ['refundedAt'],
+  'order.cancelled': ['cancelledAt'],
+}
+
+/**
+ * 400 for a time that names no real instant (2026-02-31, 24:00, an offset of +25:00 — Date.parse would move them to
+ * another day) or lies outside the plausible range: before 2000-01-01, or more than a day ahead of the server's clock.
+ */
+function checkTimes(type: ShopEvent['type'], occurredAt: string, data: Record<string, unknown>, now: Date): void {
+  const latest = now.getTime() + MAX_EVENT_AHEAD_MS
+  const fields: [string, unknown][] = [['occurredAt', occurredAt], ...TIME_FIELDS[type].map((f): [string, unknown] => [`data.${f}`, data[f]])]
+  for (const [path, value] of fields) {
+    if (typeof value !== 'string') continue
+    const at = exactInstant(value)
+    if (at === null) throw new ValidationFailed(`${path}: ${JSON.stringify(value)} is not a real date and time`)
+    if (at < EARLIEST_EVENT_TIME.getTime()) throw new ValidationFailed(`${path}: ${value} is before 2000-01-01; send the time the fact happened`)
+    if (at > latest) throw new ValidationFailed(`${path}: ${value} is more than a day ahead of the server's clock (${now.toISOString()})`)
+  }
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(?:Z|([+-])(\d{2}):(\d{2}))$/i
+
+/** The instant an RFC 3339 time names (epoch ms), or null when one of its fields is out of range. */
+export function exactInstant(text: string): number | null {
+  const m = RFC3339.exec(text)
+  if (!m) return null
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number]
+  const [offsetHours, offsetMinutes] = [Number(m[9] ?? 0), Number(m[10] ?? 0)]
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return null
+  // the day must exist in that month: Date.UTC would roll 31 February over into March
+  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null
+  const at = Date.parse(text)
+  return Number.isNaN(at) ? null : at
 }

@@ -4,6 +4,8 @@ const source = {
   orderId: { type: String, default: null },
   lineId: { type: String, default: null },
   refundId: { type: String, default: null },
+  /** adjustments: a fingerprint of the request (kind, delta, reason), to tell a retry from a reuse of its key */
+  requestHash: { type: String, default: null },
 }
 
 /** The points ledger: append-only, one entry per change, each with its business key. */
@@ -50,6 +52,11 @@ export const growthEntrySchema = new Schema(
     ...source,
     note: { type: String, default: null },
     at: { type: Date, required: true },
+    /**
+     * when the change counts for the rolling window: `at`, except for a refund, which takes growth back from the
+     * month the purchase's growth counted in (entries written before this field existed: read `at`)
+     */
+    countsAt: { type: Date, default: null },
   },
   { collection: 'growth_ledger', versionKey: false },
 )

@@ -17,6 +17,10 @@ const lineStateSchema = new Schema(
     earnApplied: Boolean,
     confirmed: Boolean,
     growthCounted: Boolean,
+    /** when the line's growth counted (payment or confirmation): a refund takes growth back from that month */
+    growthAt: { type: Date, default: null },
+    /** the order's cancellation has been applied to this line (its own flag: no refund id can stand for it) */
+    cancelled: { type: Boolean, default: false },
   },
   { _id: false },
 )
@@ -33,16 +37,29 @@ export const orderSchema = new Schema(
     memberId: { type: Schema.Types.ObjectId, default: null },
     /** how the shop named the member: memberId:…, openid:…, unionid:…, phone:… */
     memberRef: { type: String, default: null },
+    /** each fact keeps the eventId that reported it, so an anomaly can name the event */
     paid: {
-      type: new Schema({ at: Date, channel: String, store: String, lines: [lineSchema] }, { _id: false }),
+      type: new Schema({ at: Date, channel: String, store: String, lines: [lineSchema], eventId: String }, { _id: false }),
       default: null,
     },
-    shipped: { type: new Schema({ at: Date, carrier: String, trackingNo: String }, { _id: false }), default: null },
+    shipped: { type: new Schema({ at: Date, carrier: String, trackingNo: String, eventId: String }, { _id: false }), default: null },
     logistics: { type: [new Schema({ at: Date, status: String, description: String }, { _id: false })], default: [] },
     deliveredAt: { type: Date, default: null },
+    deliveredEventId: { type: String, default: null },
     cancelledAt: { type: Date, default: null },
+    cancelledEventId: { type: String, default: null },
     refunds: {
-      type: [new Schema({ refundId: String, at: Date, lines: [new Schema({ lineId: String, refundFen: Number }, { _id: false })] }, { _id: false })],
+      type: [
+        new Schema({ refundId: String, at: Date, eventId: String, lines: [new Schema({ lineId: String, refundFen: Number }, { _id: false })] }, { _id: false }),
+      ],
+      default: [],
+    },
+    /**
+     * facts in an impossible order (delivered, shipped, refunded or cancelled before the payment), found when the
+     * order is settled: the time reported (`at`) and the time used instead (`usedAt`, the payment's)
+     */
+    anomalies: {
+      type: [new Schema({ kind: String, eventId: { type: String, default: null }, at: Date, usedAt: Date }, { _id: false })],
       default: [],
     },
     /** the earning rates fixed at the first settlement: refunds reverse at the same rates */

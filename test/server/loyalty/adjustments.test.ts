@@ -1,4 +1,5 @@
 import { ErrorCodes } from '@member-center/shared'
+import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, useTestApp, type TestContext } from '../../helpers/app.js'
 
@@ -24,7 +25,7 @@ describe('POST /api/admin/members/:memberId/adjustments', () => {
     expect(response.json()).toMatchObject({ status: 'applied', points: { available: 500, pending: 0, debt: 0 } })
     const audit = await t.models.Audit.findOne({ memberId: member.memberId }).lean()
     expect(audit).toMatchObject({ actor: 'ops@brand.test', role: 'admin', action: 'adjust.points' })
-    const entry = await t.models.PointsEntry.findOne({ key: 'adjust:adj-grant-000001' }).lean()
+    const entry = await t.models.PointsEntry.findOne({ key: `adjust:${member.memberId}:adj-grant-000001` }).lean()
     expect(entry).toMatchObject({ reason: 'adjust', available: 500, note: 'compensation for a late delivery — ops@brand.test' })
   })
 
@@ -66,6 +67,89 @@ describe('POST /api/admin/members/:memberId/adjustments', () => {
     const forbidden = await adjust(body, member.token)
     expect(forbidden.statusCode).toBe(403)
     expect(forbidden.json().code).toBe(ErrorCodes.FORBIDDEN)
+  })
+
+  it('scopes the requestId to the member: the same id on another member applies there too', async () => {
+    const other = await t.login('adjust-other')
+    const body = { kind: 'points', delta: 40, reason: 'same key, other member', requestId: 'adj-scope-000001' }
+    expect((await adjust(body)).json()).toMatchObject({ status: 'applied' })
+    const there = await adjust(body, admin, other.memberId)
+    expect(there.statusCode).toBe(200)
+    expect(there.json()).toMatchObject({ status: 'applied', points: { available: 40 } })
+    expect(await t.models.PointsEntry.exists({ _id: `adjust:${other.memberId}:adj-scope-000001` })).not.toBeNull()
+  })
+
+  it('answers 409 for the same requestId with another body, and changes nothing', async () => {
+    const first = { kind: 'points', delta: 10, reason: 'goodwill', requestId: 'adj-body-0000001' }
+    expect((await adjust(first)).json().status).toBe('applied')
+    const before = (await t.models.Member.findById(member.memberId).lean())!.points!.available
+    for (const changed of [{ ...first, delta: 11 }, { ...first, reason: 'goodwill!' }, { ...first, kind: 'growth' }]) {
+      const response = await adjust(changed)
+      expect(response.statusCode, JSON.stringify(changed)).toBe(409)
+      expect(response.json()).toMatchObject({ code: ErrorCodes.CONFLICT, message: expect.stringContaining('adj-body-0000001') })
+    }
+    expect((await t.models.Member.findById(member.memberId).lean())!.points!.available).toBe(before)
+    // the same body again is still a duplicate
+    expect((await adjust(first)).json().status).toBe('duplicate')
+  })
+
+  it('keeps an adjustment made under the old global key a duplicate for its own member only', async () => {
+    const other = await t.login('adjust-legacy')
+    // as written before keys were scoped per member
+    await t.models.PointsEntry.collection.insertOne({
+      _id: 'adjust:adj-legacy-000001' as never,
+      key: 'adjust:adj-legacy-000001',
+      memberId: new Types.ObjectId(member.memberId),
+      reason: 'adjust',
+      available: 0,
+      pending: 0,
+      debt: 0,
+      expired: 0,
+      at: new Date(),
+    })
+    const body = { kind: 'points', delta: 5, reason: 'old request, retried', requestId: 'adj-legacy-000001' }
+    expect((await adjust(body)).json().status).toBe('duplicate')
+    expect((await adjust(body, admin, other.memberId)).json().status).toBe('applied')
+    await t.models.PointsEntry.deleteOne({ _id: 'adjust:adj-legacy-000001' })
+  })
+
+  it('answers noop, not duplicate, for a change that changes nothing', async () => {
+    const ledger = t.app.ledger
+    const result = await ledger.apply(member.memberId, {
+      key: 'test:nothing',
+      reason: 'adjust',
+      at: new Date(),
+      compute: (b) => ({ balances: b, points: { available: 0, pending: 0, debt: 0, expired: 0 }, growth: 0, absorbed: 0, debtRepaid: 0 }),
+    })
+    expect(result.status).toBe('noop')
+    // the route's answer schema has the status
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json()
+    const schema = doc.paths['/api/admin/members/{memberId}/adjustments'].post.responses['200'].content['application/json'].schema
+    expect(JSON.stringify(schema)).toContain('noop')
+  })
+
+  it('refuses amounts past their maximum: |delta| over 10^8 (1e308 too) is a 400; a balance past 2^53 − 1 a 409', async () => {
+    for (const delta of ['1e308', '100000000001', String(-(2 ** 60)), '1e400']) {
+      const raw = JSON.stringify({ kind: 'growth', delta: 1, reason: 'huge', requestId: 'adj-huge-0000001' }).replace('"delta":1', `"delta":${delta}`)
+      const response = await t.app.inject({ method: 'POST', url: `/api/admin/members/${member.memberId}/adjustments`, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, payload: raw })
+      expect(response.statusCode, delta).toBe(400)
+      expect(response.json().code).toBe(ErrorCodes.VALIDATION_FAILED)
+    }
+    const brink = await t.login('adjust-brink')
+    const nearly = Number.MAX_SAFE_INTEGER - 50_000_000
+    await t.app.ledger.apply(brink.memberId, {
+      key: 'test:growth-brink',
+      reason: 'test',
+      at: new Date(),
+      compute: (b) => ({ balances: { ...b, growth: nearly }, points: { available: 0, pending: 0, debt: 0, expired: 0 }, growth: nearly, absorbed: 0, debtRepaid: 0 }),
+    })
+    const response = await adjust({ kind: 'growth', delta: 100_000_000, reason: 'past the top', requestId: 'adj-top-growth-01' }, admin, brink.memberId)
+    expect(response.statusCode).toBe(409)
+    expect(response.json()).toMatchObject({ code: ErrorCodes.CONFLICT, message: expect.stringContaining('growth past the maximum of 9007199254740991') })
+    // what still fits is taken
+    expect((await adjust({ kind: 'growth', delta: 1, reason: 'still fits', requestId: 'adj-top-growth-02' }, admin, brink.memberId)).json().growth).toBe(nearly + 1)
+    await adjust({ kind: 'growth', delta: -1, reason: 'and back', requestId: 'adj-top-growth-03' }, admin, brink.memberId)
+    expect((await t.models.Member.findById(brink.memberId).lean())!.growth).toBe(nearly)
   })
 
   it('answers 404 for an unknown member', async () => {

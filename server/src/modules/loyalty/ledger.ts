@@ -134,6 +134,16 @@ export class LedgerService {
     return results
   }
 
+  /** The recorded entry of a change, if any: its member and the request fingerprint it was made with. */
+  async entry(key: string): Promise<{ memberId: Types.ObjectId; requestHash: string | null } | null> {
+    const [points, growth] = await Promise.all([
+      this.models.PointsEntry.findById(key, { memberId: 1, requestHash: 1 }).lean(),
+      this.models.GrowthEntry.findById(key, { memberId: 1, requestHash: 1 }).lean(),
+    ])
+    const found = points ?? growth
+    return found ? { memberId: found.memberId as Types.ObjectId, requestHash: (found.requestHash as string | null | undefined) ?? null } : null
+  }
+
   /** Whether a change with this key has been recorded. */
   async isDone(key: string): Promise<boolean> {
     return (await this.doneKeys([key])).has(key)

@@ -54,6 +54,16 @@ interface PendingOp {
 }
 
 
+/**
+ * Pending ops one guarded update writes at most. A member with more changes in one call (a backfill of a big
+ * history) gets them in several updates, so the member document stays small whatever the history: each update
+ * writes the previous one's documents first, then replaces its pending ops.
+ */
+export const MAX_PENDING_OPS = 100
+
+/** Guarded updates of one member that may lose to other changes in a row before applyMany gives up. */
+const MAX_CONFLICTS = 200
+
 /** One member's changes, applied in the order given. */
 export interface MemberOps {
   memberId: string | Types.ObjectId
@@ -105,31 +115,53 @@ export class LedgerService {
       const id = new Types.ObjectId(memberId).toString()
       todo.set(id, [...(todo.get(id) ?? []), ...ops])
     }
-    for (let attempt = 0; todo.size > 0; attempt++) {
-      if (attempt >= 200) throw new Error(`could not apply ${[...todo.values()].flat()[0]?.key}: the member kept changing`)
-      const members = await this.readMembers([...todo.keys()], attempt === 0 ? known : undefined)
+    // a member's ops go MAX_PENDING_OPS at a time: `next` is where its next chunk starts
+    const next = new Map<string, number>([...todo.keys()].map((id) => [id, 0]))
+    const conflicts = new Map<string, number>()
+    // pending ops whose documents this call has written (no need to check them again on the next round)
+    const written = new Set<string>()
+    const settle = (id: string, outcomes: Map<string, ApplyResult>, count: number) => {
+      // the first outcome of a key counts (a key repeated in a later chunk is a duplicate of it)
+      for (const [key, outcome] of outcomes) if (!results.has(key)) results.set(key, outcome)
+      const at = next.get(id)! + count
+      if (at >= todo.get(id)!.length) todo.delete(id)
+      else next.set(id, at)
+    }
+    for (let round = 0; todo.size > 0; round++) {
+      const members = await this.readMembers([...todo.keys()], round === 0 ? known : undefined)
       // each member's previous change's documents are written before this one replaces its pending ops
-      await this.writeDocuments(members.flatMap((m) => (m.pendingOps ?? []) as unknown as PendingOp[]), true)
-      const [done, policy, tiers] = await Promise.all([this.doneKeys([...todo.values()].flat().map((op) => op.key)), this.policies.current(), this.tiers.current()])
+      await this.writeDocuments(
+        members.flatMap((m) => (m.pendingOps ?? []) as unknown as PendingOp[]).filter((op) => !written.has(op.key)),
+        true,
+      )
+      const chunks = new Map(members.map((m) => [m._id.toString(), todo.get(m._id.toString())!.slice(next.get(m._id.toString())!, next.get(m._id.toString())! + MAX_PENDING_OPS)]))
+      const [done, policy, tiers] = await Promise.all([this.doneKeys([...chunks.values()].flat().map((op) => op.key)), this.policies.current(), this.tiers.current()])
 
       const updates: MemberUpdate[] = []
       for (const member of members) {
-        const update = planUpdate(member, todo.get(member._id.toString())!, done, policy, tiers)
-        if (update.pending.length > 0) {
-          updates.push(update)
-        } else {
-          for (const [key, outcome] of update.outcomes) results.set(key, outcome)
-          todo.delete(member._id.toString())
-        }
+        const id = member._id.toString()
+        const chunk = chunks.get(id)!
+        const update = planUpdate(member, chunk, done, policy, tiers)
+        if (update.pending.length > 0) updates.push(update)
+        else settle(id, update.outcomes, chunk.length)
       }
       const applied = await this.updateMembers(updates)
       // the pending ops stay on the member until its next change (or the recovery sweep) replaces them: a write less
-      await this.writeDocuments(updates.filter((u) => applied.has(u)).flatMap((u) => u.pending), false)
-      for (const update of applied) {
-        for (const [key, outcome] of update.outcomes) results.set(key, outcome)
-        todo.delete(update.memberId.toString())
+      const appliedOps = updates.filter((u) => applied.has(u)).flatMap((u) => u.pending)
+      await this.writeDocuments(appliedOps, false)
+      for (const op of appliedOps) written.add(op.key)
+      for (const update of updates) {
+        const id = update.memberId.toString()
+        if (applied.has(update)) {
+          settle(id, update.outcomes, chunks.get(id)!.length)
+          conflicts.delete(id)
+          continue
+        }
+        // lost to a change that got in first: read the member again and compute again
+        const lost = (conflicts.get(id) ?? 0) + 1
+        if (lost >= MAX_CONFLICTS) throw new Error(`could not apply ${chunks.get(id)![0]?.key}: the member kept changing`)
+        conflicts.set(id, lost)
       }
-      // the others lost to a change that got in first: read them again and compute again
     }
     return results
   }

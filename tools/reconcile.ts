@@ -1,12 +1,21 @@
-import Fastify from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { randomBytes } from 'node:crypto'
 import app from '../server/src/app.js'
+import { CONFIRM_JOB } from '../server/src/modules/loyalty/orders.js'
+import { DAILY_JOB } from '../server/src/modules/loyalty/sweeps.js'
+import { APPLY_QUEUED_JOB } from '../server/src/modules/shop/events.js'
 
 /**
  * `npm run reconcile` (MONGODB_URI must name the database): proves every member's balances equal the ledger sums
- * and lots; prints each difference and exits 1 if there is one. It boots the app without its worker (nothing is
- * served and WeChat is not called, so no secrets are needed) and runs the loyalty module's reconcile.
+ * and lots, and every order's line states equal the ledger entries of their lines; finds shop events stuck in the
+ * queue (failed at least once, or not applied within 10 minutes) and jobs or event deliveries that failed for good
+ * or keep failing (3 attempts and more). Prints each problem and exits 1 if there is one; orders whose facts came in
+ * an impossible order are printed as notes. It boots the app without its worker (nothing is served and WeChat is not
+ * called, so no secrets are needed).
  */
+/** A job failing this many times in a row is reported, even before it fails for good. */
+const FAILING_ATTEMPTS = 3
+
 const uri = process.env.MONGODB_URI
 if (!uri) {
   console.error('set MONGODB_URI to the database to check, e.g. MONGODB_URI=mongodb://127.0.0.1:27017/member_center')
@@ -28,10 +37,52 @@ await server.register(app, {
 })
 try {
   await server.ready()
-  const { members, differences } = await server.reconcile()
-  for (const d of differences) console.log(`member ${d.memberId}: ${d.field} is ${d.member} on the member, ${d.ledger} in the ledger`)
-  console.log(differences.length === 0 ? `✔ ${members} members reconcile with their ledgers` : `✘ ${differences.length} differences in ${members} members`)
-  process.exitCode = differences.length === 0 ? 0 : 1
+  const problems = await findProblems(server)
+  for (const line of problems.lines) console.log(line)
+  for (const note of problems.notes) console.log(note)
+  console.log(
+    problems.lines.length === 0
+      ? `✔ ${problems.members} members reconcile with their ledgers, every order line with the ledger; no shop event or job is failing`
+      : `✘ ${problems.lines.length} problems (${problems.members} members checked)`,
+  )
+  process.exitCode = problems.lines.length === 0 ? 0 : 1
 } finally {
   await server.close()
+}
+
+/**
+ * Everything that is wrong, one line each: balances against the ledgers, order lines against the ledger, shop
+ * events stuck in the queue, jobs and event deliveries failing; and notes that are not failures (orders whose facts
+ * came in an impossible order, recorded and handled).
+ */
+async function findProblems(app: FastifyInstance): Promise<{ members: number; lines: string[]; notes: string[] }> {
+  const lines: string[] = []
+  const { members, differences } = await app.reconcile()
+  for (const d of differences) {
+    if (d.orderId === undefined) lines.push(`member ${d.memberId}: ${d.field} is ${d.member} on the member, ${d.ledger} in the ledger`)
+    else if (d.field === 'line member') lines.push(`order ${d.orderId} line ${d.lineId}: ledger entries on member ${d.memberId}, not the order's member`)
+    else lines.push(`order ${d.orderId} line ${d.lineId} (member ${d.memberId || 'none'}): ${d.field} is ${d.member} on the order, ${d.ledger} in the ledger`)
+  }
+  for (const e of await app.shopEvents.stuck()) {
+    const why = e.lastError ? `${e.attempts} failed attempts, last error: ${e.lastError}` : 'never applied'
+    lines.push(`shop event ${e.eventId}: still queued since ${e.receivedAt.toISOString()} (${why})`)
+  }
+  const jobs = await app.jobs.unfinished([CONFIRM_JOB, DAILY_JOB, APPLY_QUEUED_JOB])
+  for (const job of jobs) {
+    const attempts = job.attempts ?? 0
+    if (job.state === 'failed') lines.push(`job ${job.key}: failed for good after ${attempts} attempts: ${job.lastError ?? 'no error recorded'}`)
+    else if (attempts >= FAILING_ATTEMPTS) lines.push(`job ${job.key}: keeps failing (${attempts} attempts so far): ${job.lastError ?? 'no error recorded'}`)
+  }
+  for (const consumer of await app.events.status()) {
+    if (consumer.failed > 0) lines.push(`event consumer ${consumer.consumer}: ${consumer.failed} deliveries failed for good`)
+    for (const p of consumer.problems) {
+      if (p.state !== 'failed' && p.attempts >= FAILING_ATTEMPTS) lines.push(`event consumer ${consumer.consumer}: delivery of ${p.eventKey} keeps failing (${p.attempts} attempts): ${p.lastError}`)
+    }
+  }
+  const notes = (await app.orders.withAnomalies()).flatMap((o) =>
+    o.anomalies.map(
+      (a) => `note: order ${o.orderId}: ${a.kind}${a.eventId ? ` (event ${a.eventId})` : ''} — reported ${a.at.toISOString()}, counted at the payment, ${a.usedAt.toISOString()}`,
+    ),
+  )
+  return { members, lines, notes }
 }

@@ -36,7 +36,7 @@ export const pointsEntrySchema = new Schema(
 // exactly once: a repeated event, a retried job or two racing workers produce the same _id and one entry
 // a member's history, newest first (the points history page)
 pointsEntrySchema.index({ memberId: 1, at: -1, _id: -1 })
-// what an order line has earned and had reversed
+// what an order line has earned and had reversed (reconcile sums them against the order's line states)
 pointsEntrySchema.index({ orderId: 1, lineId: 1 })
 
 /** The growth ledger: its own entries and total, never lowered by spending points. */

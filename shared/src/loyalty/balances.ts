@@ -1,5 +1,5 @@
 import type { LoyaltyPolicy } from './policy.js'
-import { addDays, shanghaiMonth, shanghaiYear, startOfShanghaiYear } from './time.js'
+import { addDays, dayNumberOf, lastDayNumberOfMonth, shanghaiDate, shanghaiDayNumber, shanghaiYear, startOfShanghaiYear } from './time.js'
 
 /**
  * A member's points and growth as pure data, and every change to them as a pure function (no I/O). The server applies
@@ -24,9 +24,25 @@ export interface Balances {
   expired: number
   lots: Lot[]
   growth: number
-  /** growth per Shanghai month (YYYY-MM), the last 13 months, for the rolling-12-months tier policy */
-  growthByMonth: { month: string; value: number }[]
+  /**
+   * Growth per Shanghai day, for the rolling tier policy (growth of the 365 days before the evaluation): each bucket's
+   * `month` holds its day, YYYY-MM-DD, and buckets more than GROWTH_DAYS_KEPT days older than the newest are dropped.
+   * Members written before day buckets existed may still hold month buckets (YYYY-MM): see bucketDay.
+   * (The field keeps its first name so the member documents already stored read as they are.)
+   */
+  growthByMonth: GrowthBucket[]
 }
+
+/** Growth of one Shanghai day (`month` = YYYY-MM-DD), or of one month (YYYY-MM) in documents from before days. */
+export interface GrowthBucket {
+  month: string
+  value: number
+}
+
+/** The rolling policy counts growth of the Shanghai day 365 days before the evaluation's day, and every day since. */
+export const ROLLING_WINDOW_DAYS = 365
+/** Day buckets are kept this many days behind the newest one (one more than the window needs), then dropped. */
+export const GROWTH_DAYS_KEPT = 366
 
 /** The signed change to each balance; one points-ledger entry records exactly this. */
 export interface PointsDelta {
@@ -190,25 +206,59 @@ export function expireDue(b: Balances, now: Date): Change {
   return change(b, after)
 }
 
-/** Growth value up (purchase, adjustment) or down (refund, adjustment); never below 0. */
+/**
+ * Growth value up (purchase, adjustment) or down (refund, adjustment); never below 0. `at` is when the growth counts
+ * (or, for a reversal, when the growth it reverses was counted): the change lands in that Shanghai day's bucket, so
+ * a refund takes growth back from the day it was earned, and a reversal of growth already older than the buckets
+ * kept changes only the total.
+ */
 export function addGrowth(b: Balances, delta: number, at: Date): Change {
   if (!Number.isInteger(delta)) throw new RangeError(`growth must be whole, got ${delta}`)
   if (b.growth + delta < 0) throw new RangeError(`growth would go below 0 (${b.growth} ${delta})`)
-  const month = shanghaiMonth(at)
-  const buckets = b.growthByMonth.some((m) => m.month === month)
-    ? b.growthByMonth.map((m) => (m.month === month ? { ...m, value: m.value + delta } : m))
-    : [...b.growthByMonth, { month, value: delta }]
-  const kept = buckets.sort((x, y) => x.month.localeCompare(y.month)).slice(-13)
-  return change(b, { ...b, growth: b.growth + delta, growthByMonth: kept })
+  return change(b, { ...b, growth: b.growth + delta, growthByMonth: addToBuckets(b.growthByMonth, delta, at) })
 }
 
-/** Growth of the 12 Shanghai months ending with the month of `now` (the current month counts). */
-export function rollingGrowth(b: Balances, now: Date): number {
-  const last = shanghaiMonth(now)
-  const [year, month] = last.split('-').map(Number) as [number, number]
-  const firstIndex = year * 12 + (month - 1) - 11
-  const first = `${Math.floor(firstIndex / 12)}-${String((firstIndex % 12) + 1).padStart(2, '0')}`
-  return b.growthByMonth.filter((m) => m.month >= first && m.month <= last).reduce((s, m) => s + m.value, 0)
+/**
+ * The buckets with `delta` added to the day of `at`, sorted, without buckets too old to count again (more than
+ * GROWTH_DAYS_KEPT days before the newest). A bucket a reversal brings to 0 stays until it ages out: it keeps the
+ * newest day where it was, so an old reversal cannot bring back a bucket already out of every window.
+ */
+export function addToBuckets(buckets: readonly GrowthBucket[], delta: number, at: Date): GrowthBucket[] {
+  const day = shanghaiDate(at)
+  const merged = buckets.some((g) => g.month === day)
+    ? buckets.map((g) => (g.month === day ? { month: g.month, value: g.value + delta } : g))
+    : [...buckets, { month: day, value: delta }]
+  const newest = Math.max(...merged.map((g) => bucketDay(g.month, Infinity)))
+  return merged
+    .filter((g) => bucketDay(g.month, Infinity) >= newest - GROWTH_DAYS_KEPT)
+    .sort((x, y) => x.month.localeCompare(y.month))
+}
+
+/**
+ * The day number a bucket counts as on the evaluation day `today`: a day bucket is its day; a month bucket (from
+ * before day buckets) counts as earned on the month's last day — the latest it can have been earned, so it never
+ * leaves the window early (it stays in at most a month too long) — or today, for the month still running.
+ */
+export function bucketDay(key: string, today: number): number {
+  if (key.length !== 7) return dayNumberOf(key)
+  const last = lastDayNumberOfMonth(key)
+  return dayNumberOf(`${key}-01`) > today ? last : Math.min(last, today)
+}
+
+/**
+ * Growth of the rolling window at `now`: the buckets of the Shanghai day 365 days before `now`'s Shanghai day, and of
+ * every day since, up to and including `now`'s day (growth dated after `now` does not count yet). Evaluated on
+ * 2027-03-10 (Shanghai), growth of 2026-03-10 counts and growth of 2026-03-09 does not. Never below 0.
+ */
+export function rollingGrowth(b: Pick<Balances, 'growthByMonth'>, now: Date): number {
+  const today = shanghaiDayNumber(now)
+  const first = today - ROLLING_WINDOW_DAYS
+  let sum = 0
+  for (const g of b.growthByMonth) {
+    const day = bucketDay(g.month, today)
+    if (day >= first && day <= today) sum += g.value
+  }
+  return Math.max(0, sum)
 }
 
 /** Applies several changes in order and sums their deltas into one. */

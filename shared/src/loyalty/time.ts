@@ -34,3 +34,26 @@ export function startOfNextShanghaiDay(at: Date): Date {
 export function addDays(at: Date, days: number): Date {
   return new Date(at.getTime() + days * DAY_MS)
 }
+
+/** The Shanghai calendar day of this instant as a day number (days since 1970-01-01 in Shanghai). */
+export function shanghaiDayNumber(at: Date): number {
+  return Math.floor((at.getTime() + SHANGHAI_OFFSET_MS) / DAY_MS)
+}
+
+/** The day number of a date-only YYYY-MM-DD (see shanghaiDayNumber). */
+export function dayNumberOf(date: string): number {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number]
+  return Date.UTC(year, month - 1, day) / DAY_MS
+}
+
+/** The day number of the last day of a month YYYY-MM. */
+export function lastDayNumberOfMonth(month: string): number {
+  const [year, m] = month.split('-').map(Number) as [number, number]
+  // day 0 of the next month is the last day of this one
+  return Date.UTC(year, m, 0) / DAY_MS
+}
+
+/** The first instant (Shanghai midnight) of a day number. */
+export function startOfShanghaiDayNumber(day: number): Date {
+  return new Date(day * DAY_MS - SHANGHAI_OFFSET_MS)
+}

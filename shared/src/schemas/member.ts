@@ -21,14 +21,32 @@ export const TierSummarySchema = Type.Object({
 })
 export type TierSummary = Static<typeof TierSummarySchema>
 
+const CardBenefitSchema = Type.Object({
+  title: Type.String(),
+  description: Type.String(),
+  icon: Type.Union([Type.String(), Type.Null()]),
+})
+
 export const MemberCardSchema = Type.Object({
   memberId: ObjectIdString,
+  /** the tier the member holds (not one worked out from growth: a downgrade waits for the review the policy promises) */
   tier: TierSummarySchema,
+  /** the held tier's first benefits (the operator orders them), and how many it has in all */
+  benefits: Type.Object({
+    top: Type.Array(CardBenefitSchema, { maxItems: 3 }),
+    count: Type.Integer({ minimum: 0 }),
+  }),
   growth: Type.Object({
-    value: Type.Integer({ minimum: 0 }),
+    value: Type.Integer({ minimum: 0, description: 'the growth the policy counts for tiers: the lifetime total, or the rolling window' }),
+    total: Type.Integer({ minimum: 0, description: 'all growth ever' }),
+    window: Type.Union([Type.Literal('lifetime'), Type.Literal('rolling')]),
     nextTier: Type.Union([TierSummarySchema, Type.Null()]),
     toNext: Type.Integer({ minimum: 0, description: 'growth still needed for the next tier; 0 at the top' }),
     progress: Type.Number({ minimum: 0, maximum: 1 }),
+    /** what the next tier adds to the held one (new benefits, or better terms of one) */
+    nextTierAdds: Type.Array(CardBenefitSchema),
+    /** when the held tier is reviewed and the growth it still needs then; null when it cannot be lost */
+    review: Type.Union([Type.Object({ at: Type.String({ format: 'date-time' }), toKeep: Type.Integer({ minimum: 0 }) }), Type.Null()]),
   }),
   points: Type.Object({
     available: Type.Integer(),

@@ -57,7 +57,7 @@ describe('tiers follow growth', () => {
   })
 
   describe('rolling 12 months with an annual review', () => {
-    it('upgrades at once, keeps the tier until the review, then keeps what the last 12 months reach', async () => {
+    it('upgrades at once, keeps the tier until the review, then keeps what the 365 days before the review reach', async () => {
       await t.app.policies.update({ tiers: { kind: 'rolling-12-months' } }, 'test')
       try {
         const { memberId } = await t.login('tier-rolling')
@@ -72,17 +72,40 @@ describe('tiers follow growth', () => {
         await growth(memberId, -20_000, 'rolling-0000002')
         expect((await member(memberId)).tierLevel).toBe(3)
 
-        // more growth in December; at the review (January 2027) the last 12 months hold only that
+        // more growth in December; the review runs at the daily sweep after its date (00:05, 16 January, Shanghai):
+        // the 365 days before hold only July and December
         t.clock.set('2026-12-10T00:00:00Z')
         await growth(memberId, 10_000, 'rolling-0000003')
-        t.clock.set('2027-01-15T00:00:00Z')
+        t.clock.set('2027-01-16T00:05:00+08:00')
         await t.app.sweeps.reviewTiers(t.clock.now())
         m = await member(memberId)
-        // Feb 2026 – Jan 2027: −20,000 (July) + 10,000 (December) = nothing → the entry tier
+        // −20,000 (July) + 10,000 (December) = nothing → the entry tier
         expect(m.tierLevel).toBe(1)
-        expect(m.tierReviewAt?.toISOString()).toBe('2028-01-15T00:00:00.000Z')
+        expect(m.tierReviewAt?.toISOString()).toBe('2028-01-15T16:05:00.000Z')
         const last = await t.models.TierChange.findOne({ memberId }).sort({ at: -1 }).lean()
         expect(last).toMatchObject({ fromLevel: 3, toLevel: 1, reason: 'review (annual review)' })
+      } finally {
+        await t.app.policies.update({ tiers: { kind: 'lifetime' } }, 'test')
+      }
+    })
+
+    it('counts the Shanghai day 365 days before the review and not the day before it (not 12 calendar months)', async () => {
+      await t.app.policies.update({ tiers: { kind: 'rolling-12-months' } }, 'test')
+      try {
+        const { memberId } = await t.login('tier-rolling-edge')
+        t.clock.set('2026-01-15T10:00:00+08:00')
+        await growth(memberId, 90_000, 'rolling-edge-001') // platinum; review 2027-01-15 10:00, run 2027-01-16 00:05
+        t.clock.set('2026-01-15T23:59:59+08:00')
+        await growth(memberId, 100, 'rolling-edge-002') // the last second of the day that leaves the window: out
+        t.clock.set('2026-01-16T00:00:00+08:00')
+        await growth(memberId, 9_000, 'rolling-edge-003') // the first second of the first day in: in
+        t.clock.set('2027-01-16T00:05:00+08:00')
+        await t.app.sweeps.reviewTiers(t.clock.now())
+        const m = await member(memberId)
+        // 9,000 exactly: gold. A day more would be 99,100 (platinum); a day less, or "Feb 2026 – Jan 2027", nothing
+        expect(m.tierLevel).toBe(2)
+        expect(m.growth).toBe(99_100)
+        expect(m.tierReviewAt?.toISOString()).toBe('2028-01-15T16:05:00.000Z')
       } finally {
         await t.app.policies.update({ tiers: { kind: 'lifetime' } }, 'test')
       }
@@ -99,7 +122,7 @@ describe('tiers follow growth', () => {
         t.clock.set('2027-02-01T00:00:00Z')
         await t.app.sweeps.reviewTiers(t.clock.now())
         const m = await member(memberId)
-        // Mar 2026 – Feb 2027 holds 9,000 ≥ 8,001: still gold
+        // the 365 days before 1 February 2027 hold 10,000 + 9,000 ≥ 8,001: still gold
         expect(m.tierLevel).toBe(2)
         expect(m.tierReviewAt?.toISOString()).toBe('2028-02-01T00:00:00.000Z')
       } finally {

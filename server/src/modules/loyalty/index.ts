@@ -12,8 +12,10 @@ import cardRoutes from './routes/card.js'
 import policyRoutes from './routes/loyalty-policy.js'
 import historyRoutes from './routes/points-history.js'
 import tierRoutes from './routes/tiers.js'
+import tierAdminRoutes from './routes/tiers-admin.js'
 import { DAILY_JOB, LoyaltySweeps } from './sweeps.js'
 import { TierRepository } from './tier-repository.js'
+import { TIER_HOLD_END_JOB, TIER_RECOMPUTE_JOB, TierRules } from './tier-rules.js'
 import { TierTable } from './tier-table.js'
 
 declare module 'fastify' {
@@ -22,6 +24,8 @@ declare module 'fastify' {
     policies: PolicyStore
     /** the tier table, cached per process */
     tierTable: TierTable
+    /** changes to the tier table and tier policy, and what they do to members (upgrades, reviews, holds) */
+    tierRules: TierRules
     /** the one writer of points, growth and tiers: exactly once, without transactions */
     ledger: LedgerService
     /** orders: facts from shop events, settlement into the ledger, confirmation */
@@ -38,8 +42,8 @@ declare module 'fastify' {
 
 /**
  * loyalty: the points and growth ledgers, orders and their settlement, tiers, expiry, adjustments, the policy and
- * reconciliation. Routes: /api/me/card, /api/me/points/history, /api/tiers, /api/admin/… (adjustments, policy).
- * Jobs: order.confirm-points, loyalty.daily.
+ * reconciliation. Routes: /api/me/card, /api/me/points/history, /api/tiers, /api/admin/… (adjustments, policy,
+ * tiers). Jobs: order.confirm-points, loyalty.daily, loyalty.tier-recompute, loyalty.tier-hold-end.
  */
 export default fp(
   async (app) => {
@@ -51,15 +55,19 @@ export default fp(
     const ledger = new LedgerService(models, app.members.balances, app.events, policies, tierTable)
     const orders = new OrderService({ models, members: app.members.repo, ledger, policies, tiers: tierTable, jobs: app.jobs, now: app.now })
     const sweeps = new LoyaltySweeps(app.members.balances, app.events, ledger, policies, app.jobs, app.now)
+    const tierRules = new TierRules({ repo: tierRepository, table: tierTable, policies, members: app.members.balances, ledger, jobs: app.jobs, audit: app.audit, now: app.now })
 
     app.jobs.register(CONFIRM_JOB, async (payload) => orders.confirm(payload.orderId as string))
     app.jobs.register(DAILY_JOB, async () => sweeps.daily())
+    app.jobs.register(TIER_RECOMPUTE_JOB, async (payload) => tierRules.recompute(payload as { id: string; cause: string; actor?: string }))
+    app.jobs.register(TIER_HOLD_END_JOB, async (payload) => tierRules.endHold(payload as { until: string }))
     await sweeps.scheduleNext()
     // orders that named a member before they were known are settled as soon as the member appears
     app.members.onSeen(async (member, refKeys) => void (await orders.adopt(member._id, refKeys)))
 
     app.decorate('policies', policies)
     app.decorate('tierTable', tierTable)
+    app.decorate('tierRules', tierRules)
     app.decorate('ledger', ledger)
     app.decorate('orders', orders)
     app.decorate('sweeps', sweeps)
@@ -72,6 +80,7 @@ export default fp(
     await app.register(tierRoutes, { prefix: '/api/tiers' })
     await app.register(adjustmentRoutes, { prefix: '/api/admin' })
     await app.register(policyRoutes, { prefix: '/api/admin' })
+    await app.register(tierAdminRoutes, { prefix: '/api/admin' })
   },
   { name: 'loyalty', dependencies: ['core', 'members'] },
 )

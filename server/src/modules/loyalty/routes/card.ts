@@ -4,7 +4,7 @@ import { NotFound } from '../../../core/errors.js'
 import { buildCard } from '../card.js'
 import { errorResponses } from '../../../core/responses.js'
 
-/** GET /api/me/card — tier, growth progress, points and the rotating member code. */
+/** GET /api/me/card — the held tier, its top benefits, growth progress, points and the rotating member code. */
 const card: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/card',
@@ -13,16 +13,18 @@ const card: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['member'],
         summary: "The logged-in member's card",
-        description: 'The member code rotates every 60 seconds; fetch the card again after `memberCode.expiresAt`.',
+        description:
+          'The tier is the one the member holds; growth progress is measured with the growth the active policy counts ' +
+          '(lifetime total or the rolling window). The member code rotates every 60 seconds; fetch the card again after `memberCode.expiresAt`.',
         security: [{ bearer: [] }],
         response: { 200: MemberCardSchema, ...errorResponses(401, 404, 503) },
       },
     },
     async (request, reply) => {
-      const [member, tiers] = await Promise.all([app.members.repo.findById(request.user.sub), app.tierTable.current()])
+      const [member, tiers, policy] = await Promise.all([app.members.repo.findById(request.user.sub), app.tierTable.current(), app.policies.current()])
       if (!member) throw new NotFound('this member no longer exists')
       reply.header('cache-control', 'no-store')
-      return buildCard(member, tiers, app.members.memberCode(member._id))
+      return buildCard(member, tiers, policy, app.now(), app.members.memberCode(member._id))
     },
   )
 }

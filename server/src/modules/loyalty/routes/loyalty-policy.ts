@@ -42,15 +42,14 @@ const loyaltyPolicy: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Partial(PolicySchema, { additionalProperties: false, minProperties: 1 }),
         description:
           'Applies to changes from now on: orders already paid keep the earning rates they were paid at. ' +
-          'Unknown fields, at any depth, are refused (400 naming them).',
+          'A change of `tiers.kind` recomputes every member (a job; audited as tier-recompute) and never moves anyone ' +
+          'down by itself: lifetime → rolling gives every member above the entry tier without a review date one a ' +
+          'year on; rolling → lifetime upgrades those whose total reaches higher and keeps every tier for a year, ' +
+          'then reviews. Unknown fields, at any depth, are refused (400 naming them).',
         response: { 200: PolicySchema, ...errorResponses(400, 401, 403, 413, 415, 503) },
       },
     },
-    async (request) => {
-      const policy = await app.policies.update(request.body, request.user.sub)
-      await app.audit.record({ actor: request.user.sub, role: request.user.role, action: 'loyalty-policy.update', details: request.body, at: app.now() })
-      return policy
-    },
+    async (request) => app.tierRules.updatePolicy(request.body, { actor: request.user.sub, role: request.user.role }),
   )
 }
 export default loyaltyPolicy

@@ -42,7 +42,7 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
     threshold: 0,
     pointsMultiplier: 1,
     benefits: [
-      { title: '免费清洗', description: '全国门店首饰免费超声波清洗，随到随洗', icon: 'cleaning' },
+      { title: '免费清洗保养', description: '全国门店首饰免费超声波清洗，随到随洗', icon: 'cleaning' },
       { title: '会员专享价', description: '会员价商品下单即享会员价', icon: 'price' },
       { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
     ],
@@ -58,6 +58,7 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
       { title: '免费刻字', description: '每年 1 次戒指、手镯内圈免费刻字', icon: 'engraving' },
       { title: '戒圈调整', description: '购买后 1 年内免费调整 1 次戒圈', icon: 'resizing' },
       { title: '生日双倍积分', description: '生日当月购物积分翻倍', icon: 'birthday' },
+      { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
       { title: '会员专享价', description: '会员价商品再享 98 折', icon: 'price' },
     ],
   },
@@ -73,7 +74,8 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
       { title: '免费刻字', description: '戒指、手镯内圈刻字不限次数', icon: 'engraving' },
       { title: '戒圈调整', description: '购买后 3 年内免费调整戒圈', icon: 'resizing' },
       { title: '生日双倍积分', description: '生日当月购物积分翻倍', icon: 'birthday' },
-      { title: '会员折扣', description: '正价商品享 95 折', icon: 'price' },
+      { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
+      { title: '会员专享价', description: '正价商品享 95 折', icon: 'price' },
     ],
   },
   {
@@ -90,7 +92,8 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
       { title: '免费刻字', description: '戒指、手镯内圈刻字不限次数', icon: 'engraving' },
       { title: '戒圈调整', description: '终身免费调整戒圈', icon: 'resizing' },
       { title: '生日双倍积分', description: '生日当月购物积分翻倍', icon: 'birthday' },
-      { title: '会员折扣', description: '正价商品享 92 折', icon: 'price' },
+      { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
+      { title: '会员专享价', description: '正价商品享 92 折', icon: 'price' },
     ],
   },
   {
@@ -108,7 +111,8 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
       { title: '免费刻字', description: '刻字不限次数', icon: 'engraving' },
       { title: '戒圈调整', description: '终身免费调整戒圈', icon: 'resizing' },
       { title: '生日双倍积分', description: '生日当月购物积分翻倍', icon: 'birthday' },
-      { title: '会员折扣', description: '正价商品享 9 折', icon: 'price' },
+      { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
+      { title: '会员专享价', description: '正价商品享 9 折', icon: 'price' },
     ],
   },
   {
@@ -127,7 +131,8 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
       { title: '免费刻字', description: '刻字不限次数', icon: 'engraving' },
       { title: '戒圈调整', description: '终身免费调整戒圈', icon: 'resizing' },
       { title: '生日双倍积分', description: '生日当月购物积分翻倍', icon: 'birthday' },
-      { title: '会员折扣', description: '正价商品享 88 折', icon: 'price' },
+      { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
+      { title: '会员专享价', description: '正价商品享 88 折', icon: 'price' },
     ],
   },
 ]

@@ -75,6 +75,12 @@ describe('the H5 mini-program in a browser', () => {
     expect((await t.sandbox.calls()).map((c) => c.path)).toContain('/sns/jscode2session')
 
     expect(await page.locator('img[alt]').first().getAttribute('alt')).toContain('会员码')
+    // the held tier's first three benefits, from the tier table, and what the next tier adds
+    const benefits = (tier!.benefits as { title: string }[]).map((b) => b.title)
+    expect(await page.locator('[data-testid=card-benefit]').allTextContents()).toEqual(benefits.slice(0, 3).map((title) => expect.stringContaining(title)))
+    expect(await page.locator('[data-testid=card-benefits-all]').textContent()).toContain(`${benefits.length} 项权益`)
+    const next = await t.models.Tier.findOne({ level: alice!.tierLevel + 1 }).lean()
+    expect(await page.locator('[data-testid=card-next-tier]').textContent()).toContain(`升级${next!.name}可享`)
     await expectAccessible(page, 'card (gold)')
     await page.screenshot({ path: path.join(ARTIFACTS, 'card.png') })
 
@@ -88,6 +94,15 @@ describe('the H5 mini-program in a browser', () => {
     await page.goBack()
     await page.locator('[data-testid=link-tiers]').click()
     await expect.poll(() => page.locator('[data-testid=tier-row]').count(), { timeout: 10_000 }).toBe(6)
+    // benefits tier by tier, hers marked (and listed in full); the rules told from the active policy
+    await expect.poll(() => page.locator('[data-testid=tier-mine]').count(), { timeout: 10_000 }).toBe(1)
+    const mine = page.locator(`[data-testid=tier-row][data-level="${alice!.tierLevel}"]`)
+    expect(await mine.locator('[data-testid=tier-mine]').count()).toBe(1)
+    expect(await mine.locator('[data-testid=tier-benefit]').count()).toBe(benefits.length)
+    for (const row of await page.locator('[data-testid=tier-row]').all()) expect(await row.locator('[data-testid=tier-benefit]').count()).toBeGreaterThan(0)
+    const policy = await t.app.policies.current()
+    expect(await page.locator('[data-testid=tier-rule-points]').textContent()).toContain(`每消费 1 元获得 ${policy.pointsPerYuan} 积分`)
+    expect(await page.locator('[data-testid=tier-rule-points]').textContent()).toContain(`确认收货 ${policy.returnWindowDays} 天后`)
     await settled(page)
     await expectAccessible(page, 'tiers')
     await page.screenshot({ path: path.join(ARTIFACTS, 'tiers.png') })

@@ -2,6 +2,7 @@ import Taro from '@tarojs/taro'
 import { Text, View } from '@tarojs/components'
 import type { MemberCard } from '@member-center/shared'
 import { useEffect, useState } from 'react'
+import BenefitList from '../../components/benefit-list'
 import LoginGate from '../../components/login-gate'
 import MemberQr from '../../components/member-qr'
 import PageState from '../../components/page-state'
@@ -25,24 +26,62 @@ function CardView() {
   )
 }
 
+/** YYYY-MM-DD of an instant in Shanghai (business time). */
+function shanghaiDay(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10)
+}
+
+/** The growth line under the progress bar: the growth the policy counts and what the next tier needs. */
+function growthText(growth: MemberCard['growth']): string {
+  const label = growth.window === 'rolling' ? '近一年成长值' : '成长值'
+  const next = growth.nextTier
+    ? growth.toNext > 0
+      ? ` · 再获得 ${growth.toNext.toLocaleString()} 升级为${growth.nextTier.name}`
+      : ` · 已达${growth.nextTier.name}门槛，等级更新中`
+    : ' · 已是最高等级'
+  return `${label} ${growth.value.toLocaleString()}${next}`
+}
+
+/** When the held tier is reviewed and what keeps it, or nothing when it cannot be lost. */
+function reviewText(review: MemberCard['growth']['review']): string | null {
+  if (!review) return null
+  const day = shanghaiDay(review.at)
+  return review.toKeep > 0 ? `${day} 等级复核，保级还需 ${review.toKeep.toLocaleString()} 成长值` : `${day} 等级复核，已达保级标准`
+}
+
+/**
+ * Focusable, so a keyboard can scroll the card page when it is longer than the screen (the scrolling element is
+ * Taro's page, which we don't render). ViewProps has no tabIndex; H5 passes the attributes through, weapp ignores them.
+ */
+const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '会员卡' } as Record<string, unknown>
+
 function Card({ card, secondsLeft }: { card: MemberCard; secondsLeft: number }) {
   const percent = Math.round(card.growth.progress * 100)
+  const review = reviewText(card.growth.review)
+  const toTiers = () => Taro.navigateTo({ url: '/packages/points/tiers/index' })
+  const adds = card.growth.nextTierAdds
+  const nextAdds =
+    card.growth.nextTier && adds.length > 0
+      ? `升级${card.growth.nextTier.name}可享：${adds.slice(0, 3).map((b) => b.title).join('、')}${adds.length > 3 ? ` 等 ${adds.length} 项新增或升级的权益` : ''}`
+      : null
   return (
-    <View className='card-page'>
-      <View className={`member-card member-card--level-${card.tier.level}`} data-testid='member-card'>
+    <View className='card-page' {...KEYBOARD_SCROLLABLE}>
+      <View className={`member-card member-card--level-${Math.min(card.tier.level, 6)}`} data-testid='member-card'>
         <Text className='member-card__brand'>MEMBER CENTER</Text>
         <Text className='member-card__tier' data-testid='tier-name'>{card.tier.name}</Text>
-        <Text className='member-card__level'>LV.{card.tier.level}</Text>
+        <Text className='member-card__level'>{card.tier.code}</Text>
         <View className='member-card__growth'>
           <View className='progress' aria-hidden='true'>
             <View className='progress__bar' style={{ width: `${percent}%` }} />
           </View>
           <Text className='member-card__growth-text' data-testid='growth'>
-            成长值 {card.growth.value.toLocaleString()}
-            {card.growth.nextTier
-              ? ` · 再获得 ${card.growth.toNext.toLocaleString()} 升级为${card.growth.nextTier.name}`
-              : ' · 已是最高等级'}
+            {growthText(card.growth)}
           </Text>
+          {review && (
+            <Text className='member-card__review' data-testid='tier-review'>
+              {review}
+            </Text>
+          )}
         </View>
       </View>
 
@@ -57,12 +96,30 @@ function Card({ card, secondsLeft }: { card: MemberCard; secondsLeft: number }) 
         </View>
       </View>
 
+      {card.benefits.top.length > 0 && (
+        <View className='section perks' data-testid='card-benefits'>
+          <Text className='perks__heading'>我的权益</Text>
+          <BenefitList benefits={card.benefits.top} testId='card-benefit' />
+          {card.benefits.count > card.benefits.top.length && (
+            <View className='perks__more' data-testid='card-benefits-all' onClick={toTiers}>
+              <Text>查看全部 {card.benefits.count} 项权益</Text>
+              <Text className='links__chevron' aria-hidden='true'>›</Text>
+            </View>
+          )}
+          {nextAdds && (
+            <Text className='perks__next' data-testid='card-next-tier'>
+              {nextAdds}
+            </Text>
+          )}
+        </View>
+      )}
+
       <View className='section links'>
         <View className='links__item' data-testid='link-history' onClick={() => Taro.navigateTo({ url: '/packages/points/history/index' })}>
           <Text>积分明细</Text>
           <Text className='links__chevron' aria-hidden='true'>›</Text>
         </View>
-        <View className='links__item' data-testid='link-tiers' onClick={() => Taro.navigateTo({ url: '/packages/points/tiers/index' })}>
+        <View className='links__item' data-testid='link-tiers' onClick={toTiers}>
           <Text>会员等级与权益</Text>
           <Text className='links__chevron' aria-hidden='true'>›</Text>
         </View>

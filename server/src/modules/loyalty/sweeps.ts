@@ -77,7 +77,11 @@ export class LoyaltySweeps {
     return reminders.length
   }
 
-  /** Rolling-12-months policy: members whose review date has come keep the tier their last 12 months reach. */
+  /**
+   * Rolling policy: members whose review date has come keep the tier the growth of the 365 days before the review
+   * reaches (to the Shanghai day: on a review run on 2027-03-10, growth of 2026-03-10 counts and of 2026-03-09 does
+   * not). Under the lifetime policy the reviews that end a tier hold are a job of their own (tier-rules.ts).
+   */
   async reviewTiers(now: Date): Promise<number> {
     const policy = await this.policies.current()
     if (policy.tiers.kind !== 'rolling-12-months') return 0

@@ -1,9 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { randomBytes } from 'node:crypto'
 import app from '../server/src/app.js'
-import { CONFIRM_JOB } from '../server/src/modules/loyalty/orders.js'
-import { DAILY_JOB } from '../server/src/modules/loyalty/sweeps.js'
-import { APPLY_QUEUED_JOB } from '../server/src/modules/shop/events.js'
 
 /**
  * `npm run reconcile` (MONGODB_URI must name the database): proves every member's balances equal the ledger sums
@@ -67,17 +64,12 @@ async function findProblems(app: FastifyInstance): Promise<{ members: number; li
     const why = e.lastError ? `${e.attempts} failed attempts, last error: ${e.lastError}` : 'never applied'
     lines.push(`shop event ${e.eventId}: still queued since ${e.receivedAt.toISOString()} (${why})`)
   }
-  const jobs = await app.jobs.unfinished([CONFIRM_JOB, DAILY_JOB, APPLY_QUEUED_JOB])
-  for (const job of jobs) {
+  // every job type, event deliveries (`event:{consumer}:{event key}`) included
+  for (const job of await app.jobs.troubled(FAILING_ATTEMPTS)) {
     const attempts = job.attempts ?? 0
-    if (job.state === 'failed') lines.push(`job ${job.key}: failed for good after ${attempts} attempts: ${job.lastError ?? 'no error recorded'}`)
-    else if (attempts >= FAILING_ATTEMPTS) lines.push(`job ${job.key}: keeps failing (${attempts} attempts so far): ${job.lastError ?? 'no error recorded'}`)
-  }
-  for (const consumer of await app.events.status()) {
-    if (consumer.failed > 0) lines.push(`event consumer ${consumer.consumer}: ${consumer.failed} deliveries failed for good`)
-    for (const p of consumer.problems) {
-      if (p.state !== 'failed' && p.attempts >= FAILING_ATTEMPTS) lines.push(`event consumer ${consumer.consumer}: delivery of ${p.eventKey} keeps failing (${p.attempts} attempts): ${p.lastError}`)
-    }
+    const what = job.type.startsWith('event:') ? `event delivery ${job.key.slice('event:'.length)}` : `job ${job.key}`
+    if (job.state === 'failed') lines.push(`${what}: failed for good after ${attempts} attempts: ${job.lastError ?? 'no error recorded'}`)
+    else lines.push(`${what}: keeps failing (${attempts} attempts so far): ${job.lastError ?? 'no error recorded'}`)
   }
   const notes = (await app.orders.withAnomalies()).flatMap((o) =>
     o.anomalies.map(

@@ -170,6 +170,13 @@ describe('npm run reconcile: orders, shop events and jobs', () => {
         plant: () => t.models.Job.updateOne({ _id: `order.confirm-points:${orderId}` }, { $set: { attempts: 3, lastError: 'timeout' } }),
         remove: () => t.models.Job.updateOne({ _id: `order.confirm-points:${orderId}` }, { $set: { attempts: 0, lastError: null } }),
       },
+      {
+        name: 'an event delivery that failed for good (any consumer, any module)',
+        expected: 'event delivery care.shipping:order:SO-x:shipped: failed for good after 20 attempts: template missing',
+        plant: () =>
+          t.models.Job.create({ _id: 'event:care.shipping:order:SO-x:shipped', key: 'event:care.shipping:order:SO-x:shipped', type: 'event:care.shipping', state: 'failed', attempts: 20, lastError: 'template missing', dueAt: new Date() }),
+        remove: () => t.models.Job.deleteOne({ _id: 'event:care.shipping:order:SO-x:shipped' }),
+      },
     ]
     for (const { name, expected, plant, remove } of plants) {
       await plant()

@@ -138,6 +138,14 @@ export class JobRunner {
     return this.Job.find({ type: { $in: types }, state: { $ne: 'done' } }).lean<Job[]>()
   }
 
+  /** Jobs of any type that failed for good or keep failing (`minAttempts` or more), oldest first (reconcile). */
+  async troubled(minAttempts = 3, limit = 200): Promise<Job[]> {
+    return this.Job.find({ $or: [{ state: 'failed' }, { state: { $ne: 'done' }, attempts: { $gte: minAttempts } }] })
+      .sort({ dueAt: 1 })
+      .limit(limit)
+      .lean<Job[]>()
+  }
+
   /** Polls for due jobs every `pollMs` until stop(). */
   start(): void {
     if (!this.stopped) return

@@ -151,7 +151,10 @@ export type CreateAdjustment = Static<typeof CreateAdjustmentSchema>
 
 export const AdjustmentResultSchema = Type.Object({
   memberId: ObjectIdString,
-  status: Type.Union([Type.Literal('applied'), Type.Literal('duplicate')]),
+  status: Type.Union([Type.Literal('applied'), Type.Literal('duplicate'), Type.Literal('noop')], {
+    description:
+      'applied; duplicate: this requestId was applied to this member before with the same body, nothing changed again; noop: nothing to change, nothing recorded',
+  }),
   points: Type.Object({ available: Type.Integer(), pending: Type.Integer(), debt: Type.Integer() }),
   growth: Type.Integer(),
   tierLevel: Type.Integer(),

@@ -46,6 +46,11 @@ const ROUTES: Record<string, RouteCase> = {
   },
   'GET /api/admin/loyalty-policy': { who: 'admin', path: () => '/api/admin/loyalty-policy' },
   'GET /api/admin/event-consumers': { who: 'admin', path: () => '/api/admin/event-consumers' },
+  'PUT /api/admin/tiers': {
+    who: 'admin',
+    path: () => '/api/admin/tiers',
+    body: () => ({ tiers: [{ code: 'S1', name: '银卡会员', threshold: 0, pointsMultiplier: 1, benefits: [{ title: '免费清洗保养', description: '随到随洗', icon: 'cleaning' }] }] }),
+  },
   'PATCH /api/admin/loyalty-policy': {
     who: 'admin',
     path: () => '/api/admin/loyalty-policy',

@@ -1,3 +1,4 @@
+import { benefitsAdded, DEFAULT_TIERS } from '@member-center/shared'
 import { describe, expect, it } from 'vitest'
 import { useTestApp } from '../../helpers/app.js'
 import { shop } from '../../helpers/shop.js'
@@ -20,7 +21,9 @@ describe('tiers follow growth', () => {
       expect(log).toEqual([expect.objectContaining({ fromLevel: 1, toLevel: 2, reason: 'upgrade (adjust)', growth: 8_001 })])
       const events = await t.models.DomainEvent.find({ type: 'tier.changed', memberId }).lean()
       expect(events).toHaveLength(1)
-      expect(events[0]!.payload).toMatchObject({ fromLevel: 1, toLevel: 2, reason: 'upgrade' })
+      // what the new tier adds travels with the event (the upgrade message says it)
+      expect(events[0]!.payload).toMatchObject({ fromLevel: 1, toLevel: 2, reason: 'upgrade', benefitsAdded: benefitsAdded(DEFAULT_TIERS, 1, 2) })
+      expect((events[0]!.payload.benefitsAdded as unknown[]).length).toBeGreaterThan(0)
     })
 
     it('jumps several tiers at once and comes back down when a refund takes growth back', async () => {

@@ -10,7 +10,7 @@ import type { LedgerService } from './ledger.js'
  * What an adjustment answers: `applied`; `duplicate` — this member's requestId was applied before with the same
  * body, nothing changed again; `noop` — the change would change nothing, nothing was recorded.
  */
-export type AdjustmentOutcome = Omit<AdjustmentResult, 'status'> & { status: 'applied' | 'duplicate' | 'noop' }
+export type AdjustmentOutcome = AdjustmentResult
 
 /**
  * Operator adjustments: through the ledger like any other change, and written to the audit log. The idempotency

@@ -1,4 +1,5 @@
 import {
+  benefitsAdded,
   decideTier,
   type Balances,
   type Change,
@@ -291,7 +292,8 @@ function planUpdate(member: MemberDoc, ops: LedgerOp[], done: Set<string>, polic
     const request = op.requestHash ? { requestHash: op.requestHash } : {}
     const drafts = [...(op.events?.(change) ?? [])]
     if (tierChanged) {
-      drafts.push({ type: 'tier.changed', payload: { fromLevel: level, toLevel: decision.level, reason: decision.reason, cause: op.reason, growth: b.growth } })
+      // what the new tier adds: the upgrade message tells it
+      drafts.push({ type: 'tier.changed', payload: { fromLevel: level, toLevel: decision.level, reason: decision.reason, cause: op.reason, growth: b.growth, benefitsAdded: benefitsAdded(tiers, level, decision.level) } })
     }
     pending.push({
       key: op.key,

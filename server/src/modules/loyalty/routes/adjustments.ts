@@ -3,18 +3,6 @@ import { AdjustmentResultSchema, CreateAdjustmentSchema, ObjectIdString } from '
 import { Type } from '@sinclair/typebox'
 import { errorResponses } from '../../../core/responses.js'
 
-/**
- * AdjustmentResultSchema with `noop` among the statuses (a change that changes nothing is not a duplicate). To move
- * into shared/src/schemas/loyalty.ts's AdjustmentResultSchema.
- */
-const AdjustmentAnswerSchema = Type.Object({
-  ...AdjustmentResultSchema.properties,
-  status: Type.Union([Type.Literal('applied'), Type.Literal('duplicate'), Type.Literal('noop')], {
-    description:
-      'applied; duplicate: this requestId was applied to this member before with the same body, nothing changed again; noop: nothing to change, nothing recorded',
-  }),
-})
-
 /** POST /api/admin/members/:memberId/adjustments — an operator grants or deducts points or growth, with a reason. */
 const adjustments: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -31,7 +19,7 @@ const adjustments: FastifyPluginAsyncTypebox = async (app) => {
         security: [{ bearer: [] }],
         params: Type.Object({ memberId: ObjectIdString }, { additionalProperties: false }),
         body: CreateAdjustmentSchema,
-        response: { 200: AdjustmentAnswerSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503) },
+        response: { 200: AdjustmentResultSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503) },
       },
     },
     async (request) => app.adjustments.adjust(request.params.memberId, request.body, { actor: request.user.sub, role: request.user.role }),

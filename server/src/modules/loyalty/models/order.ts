@@ -1,6 +1,10 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose'
 
-const lineSchema = new Schema({ lineId: String, sku: String, name: String, quantity: Number, paidFen: Number }, { _id: false })
+/** An order line as paid; category and list price are optional (coupon scopes, review campaigns and segments select by them). */
+const lineSchema = new Schema(
+  { lineId: String, sku: String, name: String, quantity: Number, paidFen: Number, category: { type: String, default: null }, listPriceFen: { type: Number, default: null } },
+  { _id: false },
+)
 
 /** What settlement has done for one order line (written only by the holder of the order's lease). */
 const lineStateSchema = new Schema(

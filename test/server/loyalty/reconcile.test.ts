@@ -188,5 +188,5 @@ describe('npm run reconcile: orders, shop events and jobs', () => {
     }
     const again = await cli()
     expect(again.code, again.out).toBe(0)
-  })
+  }, 120_000)
 })

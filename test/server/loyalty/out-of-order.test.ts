@@ -73,5 +73,5 @@ describe('out-of-order delivery converges', () => {
       })
       expect(actual, `seed ${seed}`).toEqual(expected)
     }
-  })
+  }, 120_000)
 })

@@ -38,6 +38,8 @@ export const OrderLineSchema = Type.Object({
   name: Type.String({ maxLength: 256 }),
   quantity: Type.Integer({ minimum: 1, maximum: 100_000 }),
   paidFen: Fen,
+  category: Type.Optional(Type.String({ maxLength: 64, description: 'the product category (coupon scopes, review campaigns and segments select by it)' })),
+  listPriceFen: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_FEN, description: 'the list price of the line in fen, before discounts' })),
 })
 
 export const ShopEventDataSchemas = {
@@ -93,7 +95,7 @@ const examples: Record<ShopEventType, unknown> = {
       paidAt: '2026-11-23T10:15:00+08:00',
       channel: 'mall',
       store: 'online',
-      lines: [{ lineId: '1', sku: 'RING-18K-001', name: '18K 金戒指', quantity: 1, paidFen: 329900 }],
+      lines: [{ lineId: '1', sku: 'RING-18K-001', name: '18K 金戒指', quantity: 1, paidFen: 329900, category: 'ring', listPriceFen: 359900 }],
     },
   },
   'order.shipped': { eventId: 'evt_2', type: 'order.shipped', occurredAt: '2026-11-23T18:00:00+08:00', data: { orderId: 'SO20261123001', carrier: 'SF', trackingNo: 'SF1234567890' } },

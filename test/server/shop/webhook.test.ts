@@ -155,6 +155,24 @@ describe('POST /api/integrations/shop/events', () => {
     expect(response.json().status).toBe('accepted')
   })
 
+  it('stores a line\'s category and list price on the order, null when not sent, and still ignores unknown line fields', async () => {
+    const orderId = shop.orderId()
+    const event = shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 10_000 }, { lineId: '2', paidFen: 5_000 }], '2026-03-10T10:00:00+08:00') as Record<string, any>
+    Object.assign(event.data.lines[0], { category: 'ring', listPriceFen: 12_000, engraving: 'A&B' })
+    expect((await t.sendEvent(event)).statusCode).toBe(202)
+    const order = (await t.models.Order.findById(orderId).lean()) as Record<string, any>
+    expect(order.paid.lines).toEqual([
+      { lineId: '1', sku: 'SKU-1', name: '商品 1', quantity: 1, paidFen: 10_000, category: 'ring', listPriceFen: 12_000 },
+      { lineId: '2', sku: 'SKU-2', name: '商品 2', quantity: 1, paidFen: 5_000, category: null, listPriceFen: null },
+    ])
+    const tooLong = paid() as Record<string, any>
+    tooLong.data.lines[0].category = 'c'.repeat(65)
+    expect((await t.sendEvent(tooLong)).statusCode).toBe(400)
+    const tooDear = paid() as Record<string, any>
+    tooDear.data.lines[0].listPriceFen = 1e12
+    expect((await t.sendEvent(tooDear)).statusCode).toBe(400)
+  })
+
   it('accepts a batch, answering each event, rejecting bad ones without stopping', async () => {
     const good = paid()
     const bad = { ...paid(), data: { ...paid().data, lines: [] } }

@@ -371,6 +371,13 @@ function logisticsEntry(event: ShopEvent) {
   return { at: factTime(event, d.at), status: d.status as string, description: (d.description as string | undefined) ?? null }
 }
 
+type OrderLine = { lineId: string; sku: string; name: string; quantity: number; paidFen: number; category?: string; listPriceFen?: number }
+
+/** An order line as the order keeps it: the fields the schema knows, category and list price null when not sent. */
+function storedLine(l: OrderLine) {
+  return { lineId: l.lineId, sku: l.sku, name: l.name, quantity: l.quantity, paidFen: l.paidFen, category: l.category ?? null, listPriceFen: l.listPriceFen ?? null }
+}
+
 /** The order fact an event reports, as a merge that applies once whatever the arrival order. */
 function factMerge(event: ShopEvent): FactMerge {
   const d = event.data as Record<string, unknown> & { orderId: string; member?: MemberRef }
@@ -379,13 +386,7 @@ function factMerge(event: ShopEvent): FactMerge {
   const merge = (missing: Record<string, unknown>, update: Record<string, unknown>): FactMerge => ({ orderId, missing, update })
   switch (event.type) {
     case 'order.paid': {
-      const lines = (d.lines as { lineId: string; sku: string; name: string; quantity: number; paidFen: number }[]).map((l) => ({
-        lineId: l.lineId,
-        sku: l.sku,
-        name: l.name,
-        quantity: l.quantity,
-        paidFen: l.paidFen,
-      }))
+      const lines = (d.lines as OrderLine[]).map(storedLine)
       // the first payment report wins; a conflicting second one for the same order is ignored
       return merge(
         { paid: null },

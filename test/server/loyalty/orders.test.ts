@@ -20,16 +20,17 @@ describe('order points lifecycle', () => {
     expect(differences, JSON.stringify(differences)).toEqual([])
   }
 
-  it('earns pending points per line (whole yuan × tier multiplier) and no growth until they confirm', async () => {
+  it('earns pending points on the order (whole yuan × tier multiplier), allocated to its lines, and no growth until they confirm', async () => {
     const { memberId } = await t.login('orders-pending')
     const orderId = shop.orderId()
     const result = await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 12_999 }, { lineId: '2', paidFen: 50_050 }], '2026-03-10T10:00:00+08:00'))
     expect(result.status).toBe('accepted')
     expect((await t.app.shopEvents.status(result.eventId))!.status).toBe('applied')
-    expect(await balances(memberId)).toMatchObject({ available: 0, pending: 129 + 500, growth: 0 })
+    // 630.49 yuan earns 630 (not 129 + 500): line 1's share 129.87 takes the leftover point
+    expect(await balances(memberId)).toMatchObject({ available: 0, pending: 630, growth: 0 })
     const entries = await t.models.PointsEntry.find({ orderId }).lean()
     expect(entries.map((e) => [e.key, e.pending]).sort()).toEqual([
-      [`order:${orderId}:line:1:earn`, 129],
+      [`order:${orderId}:line:1:earn`, 130],
       [`order:${orderId}:line:2:earn`, 500],
     ])
     await expectReconciled()
@@ -76,8 +77,9 @@ describe('order points lifecycle', () => {
     t.clock.set('2026-05-01T00:00:00Z')
     await send(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 30_000 }, { lineId: '2', paidFen: 10_000 }], '2026-05-01T08:00:00+08:00'))
     await send(shop.refunded(orderId, 'RF1', [{ lineId: '1', refundFen: 10_050 }], '2026-05-02T08:00:00+08:00'))
-    // line 1: 300 yuan earned 300; 199.50 yuan left earns 199 → 101 reversed; line 2 untouched
-    expect(await balances(memberId)).toMatchObject({ pending: 199 + 100, available: 0 })
+    // line 1: 300 yuan earned 300; 100.50 of 300 yuan refunded gives back 300 × 10,050 / 30,000 = 100.5, rounded
+    // down to 100; line 2 untouched
+    expect(await balances(memberId)).toMatchObject({ pending: 200 + 100, available: 0 })
     t.clock.set('2026-05-03T00:00:00Z')
     await send(shop.refunded(orderId, 'RF2', [{ lineId: '1', refundFen: 19_950 }], '2026-05-03T08:00:00+08:00'))
     expect(await balances(memberId)).toMatchObject({ pending: 100 })

@@ -62,9 +62,10 @@ describe('out-of-order delivery converges', () => {
 
   it('ends in the in-order state for 12 shuffled orders with duplicates', async () => {
     const expected = await stateAfter('ooo-in-order', (events) => events)
-    // line a: 456.78 − 100.50 − 50.99 = 305.29 yuan → 305; b refunded fully → 0; c: 9.99 − 5.00 = 4.99 → 4
-    expect(expected.afterConfirm).toEqual({ pending: 0, available: 305 + 0 + 4, growth: 309, debt: 0 })
-    expect(expected.perLine).toEqual({ a: 305, b: 0, c: 4 })
+    // the order's 590.22 yuan earn 590, allocated a 457 (456.61), b 123 (123.40), c 10 (9.99); refunds give back in
+    // proportion, rounded down: a 151.49 of 456.78 yuan → 151 (306 left); b refunded fully → 0; c 5.00 of 9.99 → 5 (5 left)
+    expect(expected.afterConfirm).toEqual({ pending: 0, available: 306 + 0 + 5, growth: 311, debt: 0 })
+    expect(expected.perLine).toEqual({ a: 306, b: 0, c: 5 })
     for (let seed = 1; seed <= 12; seed++) {
       const random = prng(seed)
       const actual = await stateAfter(`ooo-${seed}`, (events) => {

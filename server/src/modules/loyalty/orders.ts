@@ -6,7 +6,9 @@ import {
   debit,
   earnPending,
   growthForLine,
+  orderEarning,
   pointsForLine,
+  reversedShare,
   addDays,
   type Balances,
   type Change,
@@ -42,6 +44,11 @@ interface LineState {
   growthAt?: Date | null
   /** the order's cancellation has been applied to the line */
   cancelled?: boolean
+  /**
+   * earnedPoints/earnedGrowth are the line's share of the order's points and growth (refunds give back that share in
+   * proportion to the refunded fen); absent on lines settled before, which earned per line (refunds recompute)
+   */
+  allocated?: boolean
 }
 
 /** A fact reported in an impossible order (after the payment in truth, before it in the shop's report). */
@@ -60,6 +67,8 @@ interface Rates {
   growthPerYuan: number
   tierMultiplier: number
   memberDayMultiplier: number
+  /** the combined multiplier the points were computed with (absent on orders settled before it was recorded) */
+  multiplier?: number
 }
 
 type OrderDoc = Order & { rates?: Rates | null; lines: LineState[] }
@@ -229,13 +238,10 @@ export class OrderService {
   private plan(order: OrderDoc, policy: LoyaltyPolicy, tierMultiplier: number): { ops: LedgerOp[]; lines: LineState[]; rates: Rates } {
     const paid = order.paid!
     const paidAt = paid.at as Date
-    const rates: Rates = order.rates ?? {
-      pointsPerYuan: policy.pointsPerYuan,
-      growthPerYuan: policy.growthPerYuan,
-      tierMultiplier,
-      memberDayMultiplier: this.deps.memberDayMultiplier?.(paidAt) ?? 1,
-    }
-    const points = (fen: number) => pointsForLine(fen, rates, rates.tierMultiplier, rates.memberDayMultiplier)
+    const rates: Rates = order.rates ?? this.rates(policy, tierMultiplier, paidAt)
+    const multiplier = rates.multiplier ?? rates.tierMultiplier * rates.memberDayMultiplier
+    // lines settled before the order's earning was allocated: per-line figures, refunds recompute on what is left
+    const points = (fen: number) => pointsForLine(fen, rates, multiplier)
     const growth = (fen: number) => growthForLine(fen, rates)
     const states = new Map(((order.lines ?? []) as LineState[]).map((l) => [l.lineId, l]))
     const refunds = canonicalRefunds(order)
@@ -244,14 +250,20 @@ export class OrderService {
     const lines: LineState[] = []
 
     // a line id repeated in one order is refused at the door; an order stored before that counts its first copy
-    for (const line of firstOfEach(paid.lines as { lineId: string; paidFen: number }[], (l) => l.lineId)) {
+    const paidLines = firstOfEach(paid.lines as { lineId: string; paidFen: number }[], (l) => l.lineId)
+    // the order's points and growth, on its paid amount, allocated to its lines exactly
+    const share = orderEarning(
+      paidLines.map((l) => l.paidFen),
+      { ...rates, multiplier },
+    )
+    for (const [index, line] of paidLines.entries()) {
       let st: LineState = states.get(line.lineId) ?? {
         lineId: line.lineId,
         paidFen: line.paidFen,
-        earnedPoints: points(line.paidFen),
-        earnedGrowth: growth(line.paidFen),
-        pointsLeft: points(line.paidFen),
-        growthLeft: growth(line.paidFen),
+        earnedPoints: share.points[index]!,
+        earnedGrowth: share.growth[index]!,
+        pointsLeft: share.points[index]!,
+        growthLeft: share.growth[index]!,
         refundedFen: 0,
         appliedRefunds: [],
         earnApplied: false,
@@ -259,6 +271,7 @@ export class OrderService {
         growthCounted: false,
         growthAt: null,
         cancelled: false,
+        allocated: true,
       }
       // a cancellation applied before it had its own flag was recorded as the refund id "cancel"
       if (st.appliedRefunds.includes(LEGACY_CANCEL_ID) && !refundIds.has(LEGACY_CANCEL_ID)) {
@@ -284,8 +297,8 @@ export class OrderService {
         const refundLine = refund.lines.find((l) => l.lineId === line.lineId)
         if (!refundLine || (cancel ? st.cancelled : st.appliedRefunds.includes(refund.refundId))) continue
         const refundedFen = Math.min(st.paidFen, st.refundedFen + refundLine.refundFen)
-        const pointsLeft = points(st.paidFen - refundedFen)
-        const growthLeft = growth(st.paidFen - refundedFen)
+        const pointsLeft = st.allocated ? st.earnedPoints - reversedShare(st.earnedPoints, st.paidFen, refundedFen) : points(st.paidFen - refundedFen)
+        const growthLeft = st.allocated ? st.earnedGrowth - reversedShare(st.earnedGrowth, st.paidFen, refundedFen) : growth(st.paidFen - refundedFen)
         const reversePoints = st.pointsLeft - pointsLeft
         const reverseGrowth = st.growthCounted ? st.growthLeft - growthLeft : 0
         // growth goes back where it was earned: the month it counted in, not the month of the refund
@@ -315,6 +328,18 @@ export class OrderService {
       lines.push(st)
     }
     return { ops, lines, rates }
+  }
+
+  /** The rates an order is paid at, fixed at its first settlement. */
+  private rates(policy: LoyaltyPolicy, tierMultiplier: number, paidAt: Date): Rates {
+    const memberDayMultiplier = this.deps.memberDayMultiplier?.(paidAt) ?? 1
+    return {
+      pointsPerYuan: policy.pointsPerYuan,
+      growthPerYuan: policy.growthPerYuan,
+      tierMultiplier,
+      memberDayMultiplier,
+      multiplier: tierMultiplier * memberDayMultiplier,
+    }
   }
 
   /**

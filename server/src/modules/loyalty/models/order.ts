@@ -25,6 +25,12 @@ const lineStateSchema = new Schema(
     growthAt: { type: Date, default: null },
     /** the order's cancellation has been applied to this line (its own flag: no refund id can stand for it) */
     cancelled: { type: Boolean, default: false },
+    /**
+     * earnedPoints/earnedGrowth are the line's share of the order's points and growth (computed on the order's paid
+     * amount, allocated exactly); refunds give back that share in proportion to the refunded fen. False on lines
+     * settled before, which earned per line and keep those figures.
+     */
+    allocated: { type: Boolean, default: false },
   },
   { _id: false },
 )
@@ -46,6 +52,8 @@ export const orderSchema = new Schema(
       type: new Schema({ at: Date, channel: String, store: String, lines: [lineSchema], eventId: String }, { _id: false }),
       default: null,
     },
+    /** the order as placed (order.created), before any payment: payment reminders; settlement ignores it */
+    created: { type: new Schema({ at: Date, channel: String, store: String, lines: [lineSchema] }, { _id: false }), default: null },
     shipped: { type: new Schema({ at: Date, carrier: String, trackingNo: String, eventId: String }, { _id: false }), default: null },
     logistics: { type: [new Schema({ at: Date, status: String, description: String }, { _id: false })], default: [] },
     deliveredAt: { type: Date, default: null },

@@ -96,15 +96,15 @@ describe('tierPolicyFacts: what the tiers page explains, from the policy', () =>
   it('lifetime with the defaults', () => {
     expect(tierPolicyFacts(DEFAULT_LOYALTY_POLICY, DEFAULT_TIERS, now)).toEqual({
       growth: { perYuan: 1, countsAt: 'confirm', window: 'lifetime', windowDays: null },
-      points: { perYuan: 1, returnWindowDays: 7, maxPendingDays: 15, expiry: { kind: 'end-of-next-year', days: null } },
+      points: { perYuan: 1, returnWindowDays: 7, maxPendingDays: 15, channelWindows: [{ channel: 'store', days: 0 }], expiry: { kind: 'end-of-next-year', days: null } },
       reviews: { kind: 'none', holdUntil: null },
     })
   })
   it('rolling, with other numbers: every figure follows the policy', () => {
-    const policy = { ...DEFAULT_LOYALTY_POLICY, pointsPerYuan: 2, growthPerYuan: 0.5, returnWindowDays: 10, maxPendingDays: 30, growthCountsAt: 'payment' as const, expiry: { kind: 'days' as const, days: 730 }, tiers: { kind: 'rolling-12-months' as const } }
+    const policy = { ...DEFAULT_LOYALTY_POLICY, pointsPerYuan: 2, growthPerYuan: 0.5, returnWindowDays: 10, returnWindows: { store: 3, app: 0 }, maxPendingDays: 30, growthCountsAt: 'payment' as const, expiry: { kind: 'days' as const, days: 730 }, tiers: { kind: 'rolling-12-months' as const } }
     expect(tierPolicyFacts(policy, DEFAULT_TIERS, now)).toEqual({
       growth: { perYuan: 0.5, countsAt: 'payment', window: 'rolling', windowDays: 365 },
-      points: { perYuan: 2, returnWindowDays: 10, maxPendingDays: 30, expiry: { kind: 'days', days: 730 } },
+      points: { perYuan: 2, returnWindowDays: 10, maxPendingDays: 30, channelWindows: [{ channel: 'app', days: 0 }, { channel: 'store', days: 3 }], expiry: { kind: 'days', days: 730 } },
       reviews: { kind: 'annual', holdUntil: null },
     })
   })

@@ -15,8 +15,13 @@ export interface LoyaltyPolicy {
   pointsPerYuan: number
   /** growth value per whole yuan paid */
   growthPerYuan: number
-  /** purchase points stay pending this many days after delivery */
+  /** purchase points stay pending this many days after delivery (channels without their own window: online orders) */
   returnWindowDays: number
+  /**
+   * the return window of a sales channel (order.paid `channel`), in days after delivery or, without one, after
+   * payment; 0: the sale is final at once (points available and growth counted at payment) — a counter sale in a store
+   */
+  returnWindows: Record<string, number>
   /** …or this many days after payment when no delivery is reported */
   maxPendingDays: number
   /** when a purchase's growth counts: when its points confirm, or at payment */
@@ -33,10 +38,17 @@ export const DEFAULT_LOYALTY_POLICY: LoyaltyPolicy = {
   pointsPerYuan: 1,
   growthPerYuan: 1,
   returnWindowDays: 7,
+  returnWindows: { store: 0 },
   maxPendingDays: 15,
   growthCountsAt: 'confirm',
   refundShortfall: 'debt',
   expiry: { kind: 'end-of-next-year' },
   expiryReminderDays: 30,
   tiers: { kind: 'lifetime' },
+}
+
+/** The return window of an order's channel in days, or null when the channel has none of its own. */
+export function channelReturnWindow(policy: Pick<LoyaltyPolicy, 'returnWindows'>, channel: string | null | undefined): number | null {
+  const windows = policy.returnWindows ?? {}
+  return channel && Object.hasOwn(windows, channel) && typeof windows[channel] === 'number' ? windows[channel]! : null
 }

@@ -128,10 +128,12 @@ export interface TierPolicyFacts {
   }
   points: {
     perYuan: number
-    /** purchase points are pending this many days after delivery … */
+    /** purchase points are pending this many days after delivery (online orders: channels without their own window) … */
     returnWindowDays: number
     /** … or this many after payment when no delivery is reported */
     maxPendingDays: number
+    /** channels with their own window, by name: days after delivery or else payment; 0: final at payment (a store's counter sale) */
+    channelWindows: { channel: string; days: number }[]
     expiry: { kind: 'end-of-next-year' | 'days' | 'never'; days: number | null }
   }
   reviews: {
@@ -156,6 +158,9 @@ export function tierPolicyFacts(policy: LoyaltyPolicy & TierRules, tiers: readon
       perYuan: policy.pointsPerYuan,
       returnWindowDays: policy.returnWindowDays,
       maxPendingDays: policy.maxPendingDays,
+      channelWindows: Object.entries(policy.returnWindows ?? {})
+        .map(([channel, days]) => ({ channel, days }))
+        .sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0)),
       expiry: { kind: policy.expiry.kind, days: policy.expiry.kind === 'days' ? policy.expiry.days : null },
     },
     reviews: {

@@ -63,8 +63,12 @@ export const TierPolicyFactsSchema = Type.Object({
   }),
   points: Type.Object({
     perYuan: Type.Number({ description: "points per whole yuan paid, before the tier's multiplier" }),
-    returnWindowDays: Type.Integer({ description: 'purchase points are pending until this many days after delivery' }),
+    returnWindowDays: Type.Integer({ description: 'purchase points are pending until this many days after delivery (online orders: every channel without its own window)' }),
     maxPendingDays: Type.Integer({ description: '… or this many days after payment when no delivery is reported' }),
+    channelWindows: Type.Array(
+      Type.Object({ channel: Type.String(), days: Type.Integer() }),
+      { description: "channels with their own return window: days after delivery, or else after payment; 0: final at payment (points available and growth counted at once) — a counter sale in a store" },
+    ),
     expiry: Type.Object({
       kind: Type.Union([Type.Literal('end-of-next-year'), Type.Literal('days'), Type.Literal('never')]),
       days: Type.Union([Type.Integer(), Type.Null()]),

@@ -10,6 +10,7 @@ import {
   pointsForLine,
   reversedShare,
   addDays,
+  channelReturnWindow,
   type Balances,
   type Change,
   type LoyaltyPolicy,
@@ -168,17 +169,9 @@ export class OrderService {
         const ops: LedgerOp[] = []
         const lines = ((order!.lines ?? []) as LineState[]).map((st) => {
           if (st.confirmed || !st.earnApplied) return st
-          const countGrowth = !st.growthCounted && st.growthLeft > 0
-          ops.push({
-            key: confirmKey(orderId, st.lineId),
-            reason: 'confirm',
-            at,
-            source: { orderId, lineId: st.lineId },
-            compute: (b) =>
-              combine(b, (x) => credit(x, st.pointsLeft, at, policy, true), ...(countGrowth ? [(x: Balances) => addGrowth(x, st.growthLeft, at)] : [])),
-            events: (c) => [{ type: 'points.confirmed', payload: { orderId, lineId: st.lineId, points: st.pointsLeft, debtRepaid: c.debtRepaid } }],
-          })
-          return { ...st, confirmed: true, growthCounted: st.growthCounted || countGrowth, growthAt: countGrowth ? at : (st.growthAt ?? null) }
+          const confirmed = confirmLine(orderId, st, at, policy)
+          ops.push(confirmed.op)
+          return confirmed.state
         })
         await this.deps.ledger.applyMany([{ memberId, ops }])
         return locked.set(orderId, { value: 'done', fields: { lines } })
@@ -246,6 +239,7 @@ export class OrderService {
     const states = new Map(((order.lines ?? []) as LineState[]).map((l) => [l.lineId, l]))
     const refunds = canonicalRefunds(order)
     const refundIds = new Set((order.refunds ?? []).map((r) => r.refundId as string))
+    const finalAtOnce = channelReturnWindow(policy, paid.channel) === 0
     const ops: LedgerOp[] = []
     const lines: LineState[] = []
 
@@ -290,6 +284,12 @@ export class OrderService {
           compute: (b) => combine(b, (x) => earnPending(x, s.earnedPoints), ...(atPayment ? [(x: Balances) => addGrowth(x, s.earnedGrowth, paidAt)] : [])),
         })
         st = { ...st, earnApplied: true, growthCounted: atPayment, growthAt: atPayment ? paidAt : null }
+      }
+      // a sale final at once (its channel's window is 0 days: a counter sale in a store) confirms at payment
+      if (finalAtOnce && !st.confirmed) {
+        const confirmed = confirmLine(order.orderId, st, paidAt, policy)
+        ops.push(confirmed.op)
+        st = confirmed.state
       }
 
       for (const refund of refunds) {
@@ -343,11 +343,15 @@ export class OrderService {
   }
 
   /**
-   * The return window closes `returnWindowDays` after delivery, or `maxPendingDays` after payment without one. A
-   * delivery reported before the payment counts as delivered at the payment (and is an anomaly of the order).
+   * The return window closes `returnWindowDays` after delivery, or `maxPendingDays` after payment without one; a
+   * channel with its own window (`returnWindows`) closes that many days after delivery, or else after payment (0: at
+   * payment, see plan). A delivery reported before the payment counts as delivered at the payment (and is an anomaly
+   * of the order).
    */
   private confirmAt(order: OrderDoc, policy: LoyaltyPolicy): Date {
     const paidAt = order.paid!.at as Date
+    const channelDays = channelReturnWindow(policy, order.paid!.channel)
+    if (channelDays !== null) return addDays(order.deliveredAt ? notBefore(order.deliveredAt as Date, paidAt) : paidAt, channelDays)
     if (order.deliveredAt) return addDays(notBefore(order.deliveredAt as Date, paidAt), policy.returnWindowDays)
     return addDays(paidAt, policy.maxPendingDays)
   }
@@ -435,6 +439,25 @@ export function newLeaseOwner(): string {
  */
 export function leaseFields(owner: string, now: Date): Record<string, unknown> {
   return { 'lease.owner': owner, 'lease.until': new Date(now.getTime() + LEASE_MS) }
+}
+
+/**
+ * Confirms a line's pending points as of `at` (the window closed): they become available, repaying debt first, and
+ * its growth counts if it has not yet.
+ */
+function confirmLine(orderId: string, st: LineState, at: Date, policy: LoyaltyPolicy): { op: LedgerOp; state: LineState } {
+  const countGrowth = !st.growthCounted && st.growthLeft > 0
+  return {
+    op: {
+      key: confirmKey(orderId, st.lineId),
+      reason: 'confirm',
+      at,
+      source: { orderId, lineId: st.lineId },
+      compute: (b) => combine(b, (x) => credit(x, st.pointsLeft, at, policy, true), ...(countGrowth ? [(x: Balances) => addGrowth(x, st.growthLeft, at)] : [])),
+      events: (c) => [{ type: 'points.confirmed', payload: { orderId, lineId: st.lineId, points: st.pointsLeft, debtRepaid: c.debtRepaid } }],
+    },
+    state: { ...st, confirmed: true, growthCounted: st.growthCounted || countGrowth, growthAt: countGrowth ? at : (st.growthAt ?? null) },
+  }
 }
 
 /** The refund id a cancellation was recorded under in a line's appliedRefunds before it had its own flag. */

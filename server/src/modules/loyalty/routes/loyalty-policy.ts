@@ -15,6 +15,11 @@ const PolicySchema = Type.Object(
     growthPerYuan: Type.Number({ minimum: 0, maximum: 100 }),
     returnWindowDays: Type.Integer({ minimum: 0, maximum: 90 }),
     maxPendingDays: Type.Integer({ minimum: 0, maximum: 180 }),
+    returnWindows: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), Type.Integer({ minimum: 0, maximum: 90 }), {
+      ...closed,
+      maxProperties: 20,
+      description: "days of a sales channel's return window (order.paid `channel`), after delivery or else after payment; 0: final at once. Replaced as a whole.",
+    }),
     growthCountsAt: Type.Union([Type.Literal('confirm'), Type.Literal('payment')]),
     refundShortfall: Type.Union([Type.Literal('debt'), Type.Literal('absorb')]),
     expiry: ExpirySchema,
@@ -45,7 +50,8 @@ const loyaltyPolicy: FastifyPluginAsyncTypebox = async (app) => {
           'A change of `tiers.kind` recomputes every member (a job; audited as tier-recompute) and never moves anyone ' +
           'down by itself: lifetime → rolling gives every member above the entry tier without a review date one a ' +
           'year on; rolling → lifetime upgrades those whose total reaches higher and keeps every tier for a year, ' +
-          'then reviews. Unknown fields, at any depth, are refused (400 naming them).',
+          'then reviews. `returnWindows` is replaced as a whole (channel → days; 0 = final at payment). ' +
+          'Unknown fields, at any depth, are refused (400 naming them).',
         response: { 200: PolicySchema, ...errorResponses(400, 401, 403, 413, 415, 503) },
       },
     },

@@ -8,7 +8,21 @@ export type MemberRef = { memberId?: string; openid?: string; unionid?: string; 
 /** Builders for shop events as the shop sends them. */
 export const shop = {
   orderId: () => id('SO'),
-  paid: (orderId: string, member: MemberRef, lines: { lineId: string; paidFen: number }[], paidAt: string, eventId = id('evt')) => ({
+  /** an order placed, not paid yet */
+  created: (orderId: string, member: MemberRef, lines: { lineId: string; paidFen: number; category?: string }[], createdAt: string, eventId = id('evt')) => ({
+    eventId,
+    type: 'order.created',
+    occurredAt: createdAt,
+    data: {
+      orderId,
+      member,
+      createdAt,
+      channel: 'mall',
+      store: 'online',
+      lines: lines.map((l) => ({ sku: `SKU-${l.lineId}`, name: `商品 ${l.lineId}`, quantity: 1, ...l })),
+    },
+  }),
+  paid: (orderId: string, member: MemberRef, lines: { lineId: string; paidFen: number; category?: string }[], paidAt: string, eventId = id('evt')) => ({
     eventId,
     type: 'order.paid',
     occurredAt: paidAt,

@@ -42,11 +42,22 @@ export const OrderLineSchema = Type.Object({
   listPriceFen: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_FEN, description: 'the list price of the line in fen, before discounts' })),
 })
 
+const OrderLines = Type.Array(OrderLineSchema, { minItems: 1, maxItems: 500 })
+
 export const ShopEventDataSchemas = {
+  /** an order placed, not paid yet (payment reminders); settlement waits for order.paid */
+  'order.created': Type.Object({
+    orderId: Id,
+    member: MemberRefSchema,
+    lines: OrderLines,
+    createdAt: Type.Optional(Time),
+    channel: Type.Optional(Type.String({ maxLength: 64 })),
+    store: Type.Optional(Type.String({ maxLength: 128 })),
+  }),
   'order.paid': Type.Object({
     orderId: Id,
     member: MemberRefSchema,
-    lines: Type.Array(OrderLineSchema, { minItems: 1, maxItems: 500 }),
+    lines: OrderLines,
     paidAt: Type.Optional(Time),
     channel: Type.Optional(Type.String({ maxLength: 64 })),
     store: Type.Optional(Type.String({ maxLength: 128 })),
@@ -85,6 +96,19 @@ export const SHOP_EVENT_TYPES = Object.keys(ShopEventDataSchemas) as ShopEventTy
 export type ShopEventData<T extends ShopEventType> = Static<(typeof ShopEventDataSchemas)[T]>
 
 const examples: Record<ShopEventType, unknown> = {
+  'order.created': {
+    eventId: 'evt_20261123_0000',
+    type: 'order.created',
+    occurredAt: '2026-11-23T10:05:00+08:00',
+    data: {
+      orderId: 'SO20261123001',
+      member: { openid: 'oAbc123…' },
+      createdAt: '2026-11-23T10:05:00+08:00',
+      channel: 'mall',
+      store: 'online',
+      lines: [{ lineId: '1', sku: 'RING-18K-001', name: '18K 金戒指', quantity: 1, paidFen: 329900, category: 'ring', listPriceFen: 359900 }],
+    },
+  },
   'order.paid': {
     eventId: 'evt_20261123_0001',
     type: 'order.paid',

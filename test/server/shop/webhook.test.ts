@@ -191,7 +191,7 @@ describe('POST /api/integrations/shop/events', () => {
     const body = op.requestBody.content['application/json']
     const examples = body.examples ? Object.values(body.examples).map((e: any) => e.value) : body.schema.examples
     expect(examples.map((e: { type: string }) => e.type).sort()).toEqual(
-      ['order.cancelled', 'order.delivered', 'order.logistics_update', 'order.paid', 'order.refunded', 'order.shipped'],
+      ['order.cancelled', 'order.created', 'order.delivered', 'order.logistics_update', 'order.paid', 'order.refunded', 'order.shipped'],
     )
   })
 })

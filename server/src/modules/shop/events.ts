@@ -8,6 +8,7 @@ import {
   type ShopEventStatus,
 } from '@member-center/shared'
 import type { FastifyBaseLogger } from 'fastify'
+import type { Types } from 'mongoose'
 import type { TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
@@ -72,6 +73,8 @@ export class ShopEventService {
     private readonly events: DomainEvents,
     private readonly now: () => Date,
     private readonly log?: Pick<FastifyBaseLogger, 'warn' | 'error'>,
+    /** names the member of an order not settled yet (order.created's domain event carries the member when known) */
+    private readonly members?: { findManyByRefKeys(refKeys: string[]): Promise<Map<string, { _id: Types.ObjectId }>> },
   ) {}
 
   /**
@@ -304,14 +307,29 @@ export class ShopEventService {
     )
   }
 
-  /** order.shipped, order.delivered and order.logistics_update become domain events (for shipping care). */
+  /**
+   * Order facts become domain events: order.created (payment reminders), order.shipped, order.delivered and
+   * order.logistics_update (shipping care). Each has a key of its own, so a replay writes nothing new.
+   */
   private async writeOrderEvents(events: ShopEvent[], settled: Map<string, SettleOutcome>): Promise<void> {
     const at = this.now()
+    // an order placed and not paid is not settled: its member, when known, is looked up by the shop's reference
+    const unsettledRefs = events
+      .filter((e) => e.type === 'order.created' && !settled.get(e.data.orderId)?.memberId)
+      .map((e) => memberRefKey((e.data as unknown as { member: MemberRef }).member))
+    const known = unsettledRefs.length > 0 && this.members ? await this.members.findManyByRefKeys(unsettledRefs) : new Map<string, { _id: Types.ObjectId }>()
     const docs = events.flatMap((event): DomainEventInput[] => {
       const d = event.data as Record<string, unknown> & { orderId: string }
-      const memberId = settled.get(d.orderId)?.memberId ?? null
+      const memberId = settled.get(d.orderId)?.memberId ?? (d.member ? (known.get(memberRefKey(d.member as MemberRef))?._id ?? null) : null)
       const doc = (key: string, payload: Record<string, unknown>) => [{ key, type: event.type, memberId, payload: { orderId: d.orderId, ...payload }, at }]
       switch (event.type) {
+        case 'order.created':
+          return doc(orderEventKey(d.orderId, 'created'), {
+            createdAt: factTime(event, d.createdAt),
+            channel: d.channel ?? null,
+            store: d.store ?? null,
+            lines: eventLines(d.lines as OrderLine[]),
+          })
         case 'order.shipped':
           return doc(orderEventKey(d.orderId, 'shipped'), { carrier: d.carrier, trackingNo: d.trackingNo })
         case 'order.delivered':
@@ -378,6 +396,11 @@ function storedLine(l: OrderLine) {
   return { lineId: l.lineId, sku: l.sku, name: l.name, quantity: l.quantity, paidFen: l.paidFen, category: l.category ?? null, listPriceFen: l.listPriceFen ?? null }
 }
 
+/** An order's lines as its domain events carry them. */
+function eventLines(lines: OrderLine[]) {
+  return lines.map((l) => ({ lineId: l.lineId, sku: l.sku, category: l.category ?? null, quantity: l.quantity, paidFen: l.paidFen }))
+}
+
 /** The order fact an event reports, as a merge that applies once whatever the arrival order. */
 function factMerge(event: ShopEvent): FactMerge {
   const d = event.data as Record<string, unknown> & { orderId: string; member?: MemberRef }
@@ -391,6 +414,14 @@ function factMerge(event: ShopEvent): FactMerge {
       return merge(
         { paid: null },
         { $set: { paid: { at: factTime(event, d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines, eventId: event.eventId }, ...ref } },
+      )
+    }
+    case 'order.created': {
+      // an order placed, not paid: kept for payment reminders; settlement looks only at the payment
+      const lines = (d.lines as OrderLine[]).map(storedLine)
+      return merge(
+        { created: null },
+        { $set: { created: { at: factTime(event, d.createdAt), channel: d.channel ?? null, store: d.store ?? null, lines } }, $setOnInsert: ref },
       )
     }
     case 'order.shipped':
@@ -426,14 +457,14 @@ function checkMemberRef(member: Record<string, unknown> | undefined): void {
 
 /** 400 naming the line ids an order (or a refund) repeats: each line is settled, and reversed, by its id. */
 function checkLineIds(type: ShopEvent['type'], data: { lines?: { lineId: string }[] }): void {
-  if (type !== 'order.paid' && type !== 'order.refunded') return
+  if (type !== 'order.paid' && type !== 'order.created' && type !== 'order.refunded') return
   const seen = new Set<string>()
   const repeated = new Set<string>()
   for (const { lineId } of data.lines ?? []) (seen.has(lineId) ? repeated : seen).add(lineId)
   if (repeated.size === 0) return
   const named = [...repeated].slice(0, 5).map((id) => JSON.stringify(id)).join(', ')
   throw new ValidationFailed(
-    type === 'order.paid'
+    type !== 'order.refunded'
       ? `data.lines: line ids repeat (${named}); each line of an order needs its own lineId`
       : `data.lines: line ids repeat (${named}); a refund names each line once, with the amount refunded on it`,
   )
@@ -446,6 +477,7 @@ export const MAX_EVENT_AHEAD_MS = 86_400_000
 
 /** The time fields of each event type (besides occurredAt). */
 const TIME_FIELDS: Record<ShopEvent['type'], string[]> = {
+  'order.created': ['createdAt'],
   'order.paid': ['paidAt'],
   'order.shipped': ['shippedAt'],
   'order.logistics_update': ['at'],

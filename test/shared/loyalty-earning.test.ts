@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allocate, orderEarning, reversedShare } from '../../shared/src/loyalty/earning.js'
+import { allocate, combinedMultiplier, orderEarning, reversedShare } from '../../shared/src/loyalty/earning.js'
 
 const rates = { pointsPerYuan: 1, growthPerYuan: 1, multiplier: 1 }
 
@@ -72,5 +72,21 @@ describe('reversedShare: what a line gives back after refunds', () => {
       previous = now
     }
     expect(previous).toBe(100)
+  })
+})
+
+describe('combinedMultiplier: multipliers multiply, under the policy cap', () => {
+  it('multiplies the tier and member-day multipliers', () => {
+    expect(combinedMultiplier([1.2, 2], 3)).toBeCloseTo(2.4)
+    expect(combinedMultiplier([1.5], 3)).toBe(1.5)
+    expect(combinedMultiplier([], 3)).toBe(1)
+  })
+  it('caps the product at the policy cap (default 3×)', () => {
+    expect(combinedMultiplier([2.5, 2], 3)).toBe(3)
+    expect(combinedMultiplier([2.5, 2, 2], 3)).toBe(3)
+    expect(combinedMultiplier([1.5, 2], 1.2)).toBe(1.2)
+  })
+  it('earns on the capped multiplier: a 2.5× member on a double day earns 300 on 100 yuan, not 500', () => {
+    expect(orderEarning([10_000], { ...rates, multiplier: combinedMultiplier([2.5, 2], 3) }).points).toEqual([300])
   })
 })

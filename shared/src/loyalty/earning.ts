@@ -19,6 +19,16 @@ export function growthForLine(paidFen: number, policy: Pick<LoyaltyPolicy, 'grow
 }
 
 /**
+ * How multipliers combine (the tier's, the member day's, later a campaign's): they multiply, and the product is
+ * capped at the policy's `multiplierCap` — a gold member (1.2×) on a double-points member day earns 2.4×, a crown
+ * member (2.5×) on that day 3× under the default cap, not 5×.
+ */
+export function combinedMultiplier(multipliers: readonly number[], cap: number): number {
+  const product = multipliers.reduce((a, m) => a * m, 1)
+  return Math.min(product, cap)
+}
+
+/**
  * Splits a whole number `total` over weights in proportion, exactly (the parts add up to `total`): each part is its
  * quota rounded down, and what is left goes one by one to the largest remainders, ties to the earlier weight.
  * Exact integer arithmetic, whatever the size of the amounts. All weights 0: everything to nobody but the first.

@@ -13,6 +13,11 @@ export type TierPolicy =
 export interface LoyaltyPolicy {
   /** points per whole yuan paid, before the tier and member-day multipliers */
   pointsPerYuan: number
+  /**
+   * how multipliers combine: the tier's × the member day's × (later) a campaign's, and the product is capped at
+   * this (default 3×)
+   */
+  multiplierCap: number
   /** growth value per whole yuan paid */
   growthPerYuan: number
   /** purchase points stay pending this many days after delivery (channels without their own window: online orders) */
@@ -36,6 +41,7 @@ export interface LoyaltyPolicy {
 
 export const DEFAULT_LOYALTY_POLICY: LoyaltyPolicy = {
   pointsPerYuan: 1,
+  multiplierCap: 3,
   growthPerYuan: 1,
   returnWindowDays: 7,
   returnWindows: { store: 0 },

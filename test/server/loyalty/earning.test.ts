@@ -81,3 +81,58 @@ describe('earning on the order', () => {
     await expectReconciled()
   })
 })
+
+describe('the multiplier cap', () => {
+  const t = useTestApp()
+  const admin = () => `Bearer ${t.adminToken()}`
+
+  async function platinumMember(user: string) {
+    const { memberId } = await t.login(user)
+    // 80,001 growth: 铂金 (1.5×)
+    const adjusted = await t.app.inject({
+      method: 'POST',
+      url: `/api/admin/members/${memberId}/adjustments`,
+      headers: { authorization: admin() },
+      payload: { kind: 'growth', delta: 80_001, reason: 'opening balance', requestId: `cap-${user}` },
+    })
+    expect(adjusted.statusCode, adjusted.body).toBe(200)
+    expect(adjusted.json().tierLevel).toBe(3)
+    return memberId
+  }
+  const paid = async (memberId: string) => {
+    const orderId = shop.orderId()
+    t.clock.set('2026-08-01T00:00:00Z')
+    const response = await t.sendEvent(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 10_000 }, { lineId: '2', paidFen: 10_000 }], '2026-08-01T08:00:00+08:00'))
+    expect(response.statusCode, response.body).toBe(202)
+    return (await t.models.Order.findById(orderId).lean())!
+  }
+
+  it('applies the tier multiplier under the default cap of 3×, and records the combined multiplier on the order', async () => {
+    const memberId = await platinumMember('cap-default')
+    const policy = await t.app.inject({ method: 'GET', url: '/api/admin/loyalty-policy', headers: { authorization: admin() } })
+    expect(policy.json().multiplierCap).toBe(3)
+    const order = await paid(memberId)
+    expect(order.rates).toMatchObject({ tierMultiplier: 1.5, memberDayMultiplier: 1, multiplier: 1.5 })
+    expect((order.lines as { earnedPoints: number }[]).map((l) => l.earnedPoints)).toEqual([150, 150])
+  })
+
+  it("caps the combined multiplier at the policy's cap, and the order keeps the capped rate", async () => {
+    const memberId = await platinumMember('cap-lowered')
+    const changed = await t.app.inject({ method: 'PATCH', url: '/api/admin/loyalty-policy', headers: { authorization: admin() }, payload: { multiplierCap: 1.2 } })
+    expect(changed.statusCode, changed.body).toBe(200)
+    try {
+      const order = await paid(memberId)
+      expect(order.rates).toMatchObject({ tierMultiplier: 1.5, multiplier: 1.2 })
+      expect((order.lines as { earnedPoints: number }[]).map((l) => l.earnedPoints)).toEqual([120, 120])
+    } finally {
+      await t.app.policies.update({ multiplierCap: 3 }, 'test')
+    }
+  })
+
+  it('refuses a cap below 1 or above 10 (400)', async () => {
+    for (const multiplierCap of [0.5, 11, '3', null]) {
+      const response = await t.app.inject({ method: 'PATCH', url: '/api/admin/loyalty-policy', headers: { authorization: admin() }, payload: { multiplierCap } })
+      expect(response.statusCode, String(multiplierCap)).toBe(400)
+    }
+  })
+})

@@ -11,6 +11,7 @@ import {
   reversedShare,
   addDays,
   channelReturnWindow,
+  combinedMultiplier,
   type Balances,
   type Change,
   type LoyaltyPolicy,
@@ -68,7 +69,10 @@ interface Rates {
   growthPerYuan: number
   tierMultiplier: number
   memberDayMultiplier: number
-  /** the combined multiplier the points were computed with (absent on orders settled before it was recorded) */
+  /**
+   * the combined multiplier the points were computed with: tier × member day, capped by the policy's multiplierCap
+   * (absent on orders settled before it was recorded: the uncapped product)
+   */
   multiplier?: number
 }
 
@@ -338,7 +342,8 @@ export class OrderService {
       growthPerYuan: policy.growthPerYuan,
       tierMultiplier,
       memberDayMultiplier,
-      multiplier: tierMultiplier * memberDayMultiplier,
+      // the combined multiplier, capped by the policy: what the order's points are computed with
+      multiplier: combinedMultiplier([tierMultiplier, memberDayMultiplier], policy.multiplierCap),
     }
   }
 

@@ -12,6 +12,7 @@ const ExpirySchema = Type.Union([
 const PolicySchema = Type.Object(
   {
     pointsPerYuan: Type.Number({ minimum: 0, maximum: 100 }),
+    multiplierCap: Type.Number({ minimum: 1, maximum: 10, description: 'the most the combined multiplier (tier × member day × campaign) can be' }),
     growthPerYuan: Type.Number({ minimum: 0, maximum: 100 }),
     returnWindowDays: Type.Integer({ minimum: 0, maximum: 90 }),
     maxPendingDays: Type.Integer({ minimum: 0, maximum: 180 }),

@@ -20,7 +20,7 @@ import { GroupCommit } from '../../core/group-commit.js'
 import { backoffMs } from '../../core/jobs/runner.js'
 import { normalisePhone } from '../members/phone-number.js'
 import { memberRefKey } from '../members/repository.js'
-import { orderEventKey } from '../loyalty/keys.js'
+import { keyPart, orderEventKey } from '../loyalty/keys.js'
 import { newLeaseOwner, leaseFields, type FactMerge, type OrderService, type SettleOutcome } from '../loyalty/orders.js'
 import type { ShopModels } from './models.js'
 
@@ -308,8 +308,11 @@ export class ShopEventService {
   }
 
   /**
-   * Order facts become domain events: order.created (payment reminders), order.shipped, order.delivered and
-   * order.logistics_update (shipping care). Each has a key of its own, so a replay writes nothing new.
+   * Order facts become domain events: order.created (payment reminders), order.paid, order.refunded and
+   * order.cancelled (messaging, lifecycle, purchase statistics), order.shipped, order.delivered and
+   * order.logistics_update (shipping care). Each has a key of its own — order:{orderId}:paid,
+   * order:{orderId}:refund:{refundId}, order:{orderId}:cancelled… with the ids encoded (keys.ts) — so a replay, or a
+   * second payment report for the same order, writes nothing new.
    */
   private async writeOrderEvents(events: ShopEvent[], settled: Map<string, SettleOutcome>): Promise<void> {
     const at = this.now()
@@ -330,6 +333,27 @@ export class ShopEventService {
             store: d.store ?? null,
             lines: eventLines(d.lines as OrderLine[]),
           })
+        case 'order.paid': {
+          const lines = d.lines as OrderLine[]
+          return doc(orderEventKey(d.orderId, 'paid'), {
+            paidAt: factTime(event, d.paidAt),
+            paidFen: lines.reduce((sum, l) => sum + l.paidFen, 0),
+            channel: d.channel ?? null,
+            store: d.store ?? null,
+            lines: eventLines(lines),
+          })
+        }
+        case 'order.refunded': {
+          const refundId = d.refundId as string
+          const lines = d.lines as { lineId: string; refundFen: number }[]
+          return doc(orderEventKey(d.orderId, `refund:${keyPart(refundId)}`), {
+            refundId,
+            refundFen: lines.reduce((sum, l) => sum + l.refundFen, 0),
+            at: factTime(event, d.refundedAt),
+          })
+        }
+        case 'order.cancelled':
+          return doc(orderEventKey(d.orderId, 'cancelled'), { at: factTime(event, d.cancelledAt) })
         case 'order.shipped':
           return doc(orderEventKey(d.orderId, 'shipped'), { carrier: d.carrier, trackingNo: d.trackingNo })
         case 'order.delivered':

@@ -31,6 +31,8 @@ export interface LoyaltyPolicy {
   maxPendingDays: number
   /** when a purchase's growth counts: when its points confirm, or at payment */
   growthCountsAt: 'confirm' | 'payment'
+  /** activity points (reviews, birthday, campaigns, goodwill) also add as much growth (the brand's plan counts them) */
+  activityAddsGrowth: boolean
   /** a refund of points already spent: the shortfall becomes debt later earnings repay, or the brand absorbs it */
   refundShortfall: 'debt' | 'absorb'
   expiry: ExpiryPolicy
@@ -47,6 +49,7 @@ export const DEFAULT_LOYALTY_POLICY: LoyaltyPolicy = {
   returnWindows: { store: 0 },
   maxPendingDays: 15,
   growthCountsAt: 'confirm',
+  activityAddsGrowth: true,
   refundShortfall: 'debt',
   expiry: { kind: 'end-of-next-year' },
   expiryReminderDays: 30,

@@ -1,5 +1,6 @@
 import { DEFAULT_TIERS } from '@member-center/shared'
 import fp from 'fastify-plugin'
+import { ActivityService } from './activity.js'
 import { AdjustmentService } from './adjustments.js'
 import { LedgerRepository } from './history.js'
 import { LedgerService } from './ledger.js'
@@ -33,6 +34,8 @@ declare module 'fastify' {
     /** the daily sweep: expiry, reminders, tier reviews, recovery */
     sweeps: LoyaltySweeps
     adjustments: AdjustmentService
+    /** activity points (reviews, birthday, campaigns, goodwill) through the ledger, idempotent by key per member */
+    activity: ActivityService
     /** reads of the points ledger */
     pointsHistory: LedgerRepository
     /** proves every member's balances equal their ledgers (npm run reconcile) */
@@ -72,6 +75,7 @@ export default fp(
     app.decorate('orders', orders)
     app.decorate('sweeps', sweeps)
     app.decorate('adjustments', new AdjustmentService(app.members.repo, app.audit, ledger, app.now))
+    app.decorate('activity', new ActivityService(app.members.repo, ledger, app.now))
     app.decorate('pointsHistory', new LedgerRepository(models))
     app.decorate('reconcile', () => reconcile(models, app.members.balances, ledger))
 

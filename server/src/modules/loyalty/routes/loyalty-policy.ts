@@ -22,6 +22,7 @@ const PolicySchema = Type.Object(
       description: "days of a sales channel's return window (order.paid `channel`), after delivery or else after payment; 0: final at once. Replaced as a whole.",
     }),
     growthCountsAt: Type.Union([Type.Literal('confirm'), Type.Literal('payment')]),
+    activityAddsGrowth: Type.Boolean({ description: 'activity points (reviews, birthday, campaigns, goodwill) also add as much growth' }),
     refundShortfall: Type.Union([Type.Literal('debt'), Type.Literal('absorb')]),
     expiry: ExpirySchema,
     expiryReminderDays: Type.Integer({ minimum: 0, maximum: 365 }),

@@ -33,22 +33,26 @@ export function combinedMultiplier(multipliers: readonly number[], cap: number):
  * quota rounded down, and what is left goes one by one to the largest remainders, ties to the earlier weight.
  * Exact integer arithmetic, whatever the size of the amounts. All weights 0: everything to nobody but the first.
  */
+// BigInt(…) rather than literals: the mini-program compiles shared/ for ES2017
+const ZERO = BigInt(0)
+const ONE = BigInt(1)
+
 export function allocate(total: number, weights: readonly number[]): number[] {
   if (weights.length === 0) return []
-  const sum = weights.reduce((a, w) => a + BigInt(Math.max(0, w)), 0n)
-  if (sum === 0n) return weights.map((_, i) => (i === 0 ? total : 0))
+  const sum = weights.reduce((a, w) => a + BigInt(Math.max(0, w)), ZERO)
+  if (sum === ZERO) return weights.map((_, i) => (i === 0 ? total : 0))
   const t = BigInt(total)
   const parts = weights.map((w) => {
     const product = t * BigInt(Math.max(0, w))
     return { base: product / sum, remainder: product % sum }
   })
-  let left = t - parts.reduce((a, p) => a + p.base, 0n)
+  let left = t - parts.reduce((a, p) => a + p.base, ZERO)
   const order = parts.map((p, i) => ({ i, r: p.remainder })).sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1))
   const result = parts.map((p) => p.base)
   for (const { i } of order) {
-    if (left <= 0n) break
-    result[i]! += 1n
-    left -= 1n
+    if (left <= ZERO) break
+    result[i]! += ONE
+    left -= ONE
   }
   return result.map(Number)
 }

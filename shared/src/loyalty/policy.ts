@@ -59,5 +59,5 @@ export const DEFAULT_LOYALTY_POLICY: LoyaltyPolicy = {
 /** The return window of an order's channel in days, or null when the channel has none of its own. */
 export function channelReturnWindow(policy: Pick<LoyaltyPolicy, 'returnWindows'>, channel: string | null | undefined): number | null {
   const windows = policy.returnWindows ?? {}
-  return channel && Object.hasOwn(windows, channel) && typeof windows[channel] === 'number' ? windows[channel]! : null
+  return channel && Object.prototype.hasOwnProperty.call(windows, channel) && typeof windows[channel] === 'number' ? windows[channel]! : null
 }

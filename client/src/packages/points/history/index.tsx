@@ -18,6 +18,11 @@ const REASONS: Record<string, string> = {
   adjust: '人工调整',
   spend: '积分使用',
   'opening balance': '期初余额',
+  review: '晒单评价奖励',
+  birthday: '生日礼遇',
+  campaign: '活动奖励',
+  goodwill: '门店心意积分',
+  'annual review': '年度复核',
 }
 
 /** One ledger entry: what changed in available and pending points, why, and when (Shanghai date). */

@@ -18,9 +18,19 @@ const n = (value: number) => value.toLocaleString()
  * How the program works, in sentences made from the active policy the API returns (GET /api/tiers `rules`): nothing
  * here is written down twice, so the page cannot tell a member something the server does not do.
  */
+/** How a sales channel reads to a member. */
+function channelName(channel: string): string {
+  return ({ store: '门店柜台', mall: '官方商城', tmall: '天猫', jd: '京东' } as Record<string, string>)[channel] ?? channel
+}
+
 export function rulesText(rules: TierList['rules']): { key: string; title: string; text: string }[] {
   const { growth, points, reviews } = rules
   const window = `确认收货 ${n(points.returnWindowDays)} 天后；未登记收货的订单，支付 ${n(points.maxPendingDays)} 天后`
+  // channels with their own window (a counter sale in a store is final at payment by default)
+  const channels = points.channelWindows
+    .map((c) => (c.days === 0 ? `${channelName(c.channel)}购买支付即生效` : `${channelName(c.channel)}购买确认收货 ${n(c.days)} 天后生效`))
+    .join('；')
+  const channelNote = channels ? `（${channels}）` : ''
   const lines = [
     {
       key: 'growth',
@@ -40,7 +50,7 @@ export function rulesText(rules: TierList['rules']): { key: string; title: strin
     {
       key: 'points',
       title: '积分',
-      text: `每消费 1 元获得 ${n(points.perYuan)} 积分，再乘以所在等级的积分倍率。购物积分在退货期结束后生效：${window}。`,
+      text: `每消费 1 元获得 ${n(points.perYuan)} 积分，再乘以所在等级的积分倍率。线上购物积分在退货期结束后生效：${window}${channelNote}。`,
     },
     {
       key: 'expiry',

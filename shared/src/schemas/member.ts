@@ -10,6 +10,19 @@ export const MemberProfileSchema = Type.Object({
   /** MM-DD, or null when not set */
   birthday: Type.Union([Type.String(), Type.Null()]),
   joinedAt: Type.String({ format: 'date-time' }),
+  /** the store of the member's first in-store purchase (or set by staff); null until then */
+  homeStore: Type.Union([Type.String(), Type.Null()]),
+  /** the member's dedicated advisor: named with the first in-store purchase, or set by staff */
+  advisor: Type.Union([Type.String(), Type.Null()]),
+  /** how the member joined: wechat (the mini-program's login); null for members from before this was recorded */
+  joinChannel: Type.Union([Type.String(), Type.Null()]),
+  /** purchases that count: paid, not cancelled or fully refunded, not zero-value */
+  purchases: Type.Object({
+    firstAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    lastAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    days: Type.Integer({ minimum: 0, description: 'distinct days (Asia/Shanghai) with such a purchase' }),
+    totalPaidFen: Type.Integer({ minimum: 0, description: 'paid less refunded, over all orders not cancelled' }),
+  }),
 })
 export type MemberProfile = Static<typeof MemberProfileSchema>
 

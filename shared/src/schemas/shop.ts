@@ -59,8 +59,9 @@ export const ShopEventDataSchemas = {
     member: MemberRefSchema,
     lines: OrderLines,
     paidAt: Type.Optional(Time),
-    channel: Type.Optional(Type.String({ maxLength: 64 })),
+    channel: Type.Optional(Type.String({ maxLength: 64, description: "store: a sale at a counter (the member's first one sets their home store)" })),
     store: Type.Optional(Type.String({ maxLength: 128 })),
+    advisor: Type.Optional(Type.String({ maxLength: 64, description: "the sales advisor of an in-store sale: the first one named becomes the member's dedicated advisor" })),
   }),
   'order.shipped': Type.Object({
     orderId: Id,

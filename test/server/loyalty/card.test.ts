@@ -166,6 +166,10 @@ describe('GET /api/me', () => {
       phone: '138****8000',
       birthday: '02-29',
       joinedAt: expect.any(String),
+      homeStore: null,
+      advisor: null,
+      joinChannel: 'wechat',
+      purchases: { firstAt: null, lastAt: null, days: 0, totalPaidFen: 0 },
     })
   })
 

@@ -38,6 +38,7 @@ describe('order.paid, order.refunded and order.cancelled domain events', () => {
       paidFen: 50_000,
       channel: 'mall',
       store: 'online',
+      advisor: null,
       lines: [
         { lineId: '1', sku: 'SKU-1', category: 'ring', quantity: 1, paidFen: 30_000 },
         { lineId: '2', sku: 'SKU-2', category: null, quantity: 1, paidFen: 20_000 },

@@ -7,6 +7,7 @@ import { LedgerService } from './ledger.js'
 import { loyaltyModels } from './models/index.js'
 import { CONFIRM_JOB, OrderService } from './orders.js'
 import { PolicyStore } from './policy-store.js'
+import { PURCHASE_EVENT_TYPES, PurchaseStatsService } from './purchase-stats.js'
 import { reconcile, type Difference } from './reconcile.js'
 import adjustmentRoutes from './routes/adjustments.js'
 import cardRoutes from './routes/card.js'
@@ -67,6 +68,10 @@ export default fp(
     await sweeps.scheduleNext()
     // orders that named a member before they were known are settled as soon as the member appears
     app.members.onSeen(async (member, refKeys) => void (await orders.adopt(member._id, refKeys)))
+    // purchase statistics and home store, recomputed from the member's orders as they are paid, refunded, cancelled
+    const purchaseStats = new PurchaseStatsService(models, app.members.repo)
+    app.events.consume('loyalty.purchase-stats', PURCHASE_EVENT_TYPES, (event) => purchaseStats.onOrderEvent(event))
+    orders.onAdopted((orderIds) => purchaseStats.recomputeOrders(orderIds))
 
     app.decorate('policies', policies)
     app.decorate('tierTable', tierTable)

@@ -9,6 +9,15 @@ export function toProfile(member: Member): MemberProfile {
     phone: member.phone ? maskPhone(member.phone) : null,
     birthday: member.birthday ?? null,
     joinedAt: (member.createdAt as Date).toISOString(),
+    homeStore: member.homeStore ?? null,
+    advisor: member.advisor ?? null,
+    joinChannel: member.joinChannel ?? null,
+    purchases: {
+      firstAt: member.purchases?.firstAt ? member.purchases.firstAt.toISOString() : null,
+      lastAt: member.purchases?.lastAt ? member.purchases.lastAt.toISOString() : null,
+      days: member.purchases?.days ?? 0,
+      totalPaidFen: member.purchases?.totalPaidFen ?? 0,
+    },
   }
 }
 

@@ -5,6 +5,15 @@ import { normalisePhone } from './phone-number.js'
 
 export type Member = MemberDoc
 
+/** A member's purchase statistics as stored (see setPurchaseStats). */
+export interface PurchaseStatsFields {
+  firstAt: Date | null
+  lastAt: Date | null
+  days: number
+  totalPaidFen: number
+  asOf: Date
+}
+
 export interface WechatIdentity {
   openid: string
   unionid?: string
@@ -27,7 +36,7 @@ export class MemberRepository {
           { openid: identity.openid },
           {
             $set: { lastLoginAt: now, ...(identity.unionid ? { unionid: identity.unionid } : {}) },
-            $setOnInsert: { nickname: defaultNickname(identity.openid), growth: 0, points: { available: 0, pending: 0, debt: 0, expired: 0 }, lots: [], growthByMonth: [], tierLevel: 1, rev: 0, pendingOps: [] },
+            $setOnInsert: { joinChannel: 'wechat', nickname: defaultNickname(identity.openid), growth: 0, points: { available: 0, pending: 0, debt: 0, expired: 0 }, lots: [], growthByMonth: [], tierLevel: 1, rev: 0, pendingOps: [] },
           },
           { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
         )
@@ -80,6 +89,28 @@ export class MemberRepository {
 
   /** Sets profile fields (operators, migration, the demo seed). */
   async updateProfile(memberId: Types.ObjectId, fields: { nickname?: string; birthday?: string | null; birthYear?: number | null }): Promise<void> {
+    await this.Member.updateOne({ _id: memberId }, { $set: fields })
+  }
+
+  /**
+   * Stores the member's purchase statistics (loyalty recomputes them from the orders). `asOf`, the latest change of
+   * the orders they were computed from, keeps a recomputation that read older orders from overwriting a newer one.
+   */
+  async setPurchaseStats(memberId: Types.ObjectId, stats: PurchaseStatsFields): Promise<void> {
+    await this.Member.updateOne(
+      { _id: memberId, $or: [{ purchases: null }, { 'purchases.asOf': null }, { 'purchases.asOf': { $lte: stats.asOf } }] },
+      { $set: { purchases: stats } },
+    )
+  }
+
+  /** Sets the home store and the advisor where the member has none yet (their first in-store purchase). */
+  async setHomeStore(memberId: Types.ObjectId, fields: { homeStore?: string | null; advisor?: string | null }): Promise<void> {
+    if (fields.homeStore) await this.Member.updateOne({ _id: memberId, homeStore: null }, { $set: { homeStore: fields.homeStore } })
+    if (fields.advisor) await this.Member.updateOne({ _id: memberId, advisor: null }, { $set: { advisor: fields.advisor } })
+  }
+
+  /** Staff assign the home store or the advisor, whatever was set before. */
+  async assignStoreAndAdvisor(memberId: Types.ObjectId, fields: { homeStore?: string | null; advisor?: string | null }): Promise<void> {
     await this.Member.updateOne({ _id: memberId }, { $set: fields })
   }
 

@@ -340,6 +340,7 @@ export class ShopEventService {
             paidFen: lines.reduce((sum, l) => sum + l.paidFen, 0),
             channel: d.channel ?? null,
             store: d.store ?? null,
+            advisor: d.advisor ?? null,
             lines: eventLines(lines),
           })
         }

@@ -51,6 +51,20 @@ export const memberSchema = new Schema(
     rev: { type: Number, required: true, default: 0 },
     pendingOps: { type: [pendingOpSchema], default: [] },
     lastLoginAt: { type: Date, default: null },
+    /** how the member joined: wechat (created by the mini-program's login); null for members from before */
+    joinChannel: { type: String, default: null },
+    /** the store of the first in-store purchase, or set by staff */
+    homeStore: { type: String, default: null },
+    /** the dedicated advisor: named by the first in-store purchase that names one, or set by staff */
+    advisor: { type: String, default: null },
+    /**
+     * purchase statistics, recomputed from the member's orders whenever one is paid, refunded or cancelled (loyalty's
+     * purchase-stats.ts); asOf is the latest change of those orders, so an older recomputation never overwrites a newer
+     */
+    purchases: {
+      type: new Schema({ firstAt: Date, lastAt: Date, days: Number, totalPaidFen: Number, asOf: Date }, { _id: false }),
+      default: null,
+    },
   },
   { timestamps: true, collection: 'members' },
 )

@@ -30,6 +30,17 @@ export interface TierDefinition {
   holdUntil?: string | null
 }
 
+/** Benefits several tiers share word for word. */
+const BIRTHDAY_GIFT = { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' }
+const BIRTHDAY_DOUBLE_POINTS = { title: '生日双倍积分', description: '生日当月购物积分翻倍', icon: 'birthday' }
+const ENGRAVING_RINGS = { title: '免费刻字', description: '戒指、手镯内圈刻字不限次数', icon: 'engraving' }
+const RESIZING_FOR_LIFE = { title: '戒圈调整', description: '终身免费调整戒圈', icon: 'resizing' }
+const SENIOR_ADVISOR = { title: '专属顾问', description: '资深珠宝顾问一对一服务，可预约上门', icon: 'advisor' }
+const PRIORITY_NO_DESIGN_FEE = { title: '优先预约与定制', description: '定制订单优先排期，免设计费', icon: 'priority' }
+const TRADE_IN_NO_FEE = { title: '以旧换新', description: '黄金、铂金、钻石按当日价以旧换新，免折旧费', icon: 'trade-in' }
+const CLEANING_WITH_SHIPPING = { title: '免费清洗保养', description: '不限次数，保养寄修免费顺丰往返', icon: 'cleaning' }
+const ENGRAVING_ANY = { title: '免费刻字', description: '刻字不限次数', icon: 'engraving' }
+
 /**
  * The brand's default table (the brief's jewelry brand): six tiers at 0 / 8,001 / 80,001 / 180,001 / 580,001 /
  * 980,001 growth, codes S1–S6 as in the brand's own table, and benefits that grow with the tier.
@@ -44,7 +55,7 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
     benefits: [
       { title: '免费清洗保养', description: '全国门店首饰免费超声波清洗，随到随洗', icon: 'cleaning' },
       { title: '会员专享价', description: '会员价商品下单即享会员价', icon: 'price' },
-      { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
+      BIRTHDAY_GIFT,
     ],
   },
   {
@@ -57,8 +68,8 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
       { title: '免费清洗保养', description: '每年 2 次免费清洗、抛光与镶嵌检测', icon: 'cleaning' },
       { title: '免费刻字', description: '每年 1 次戒指、手镯内圈免费刻字', icon: 'engraving' },
       { title: '戒圈调整', description: '购买后 1 年内免费调整 1 次戒圈', icon: 'resizing' },
-      { title: '生日双倍积分', description: '生日当月购物积分翻倍', icon: 'birthday' },
-      { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
+      BIRTHDAY_DOUBLE_POINTS,
+      BIRTHDAY_GIFT,
       { title: '会员专享价', description: '会员价商品再享 98 折', icon: 'price' },
     ],
   },
@@ -71,10 +82,10 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
     benefits: [
       { title: '以旧换新', description: '黄金、铂金按当日金价以旧换新，折旧费减半', icon: 'trade-in' },
       { title: '免费清洗保养', description: '每年 4 次免费清洗、抛光、电镀与镶嵌检测', icon: 'cleaning' },
-      { title: '免费刻字', description: '戒指、手镯内圈刻字不限次数', icon: 'engraving' },
+      ENGRAVING_RINGS,
       { title: '戒圈调整', description: '购买后 3 年内免费调整戒圈', icon: 'resizing' },
-      { title: '生日双倍积分', description: '生日当月购物积分翻倍', icon: 'birthday' },
-      { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
+      BIRTHDAY_DOUBLE_POINTS,
+      BIRTHDAY_GIFT,
       { title: '会员专享价', description: '正价商品享 95 折', icon: 'price' },
     ],
   },
@@ -89,10 +100,10 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
       { title: '优先预约与定制', description: '门店服务优先预约，定制订单优先排期', icon: 'priority' },
       { title: '以旧换新', description: '黄金、铂金按当日金价以旧换新，免折旧费', icon: 'trade-in' },
       { title: '免费清洗保养', description: '清洗、抛光、电镀与镶嵌检测不限次数', icon: 'cleaning' },
-      { title: '免费刻字', description: '戒指、手镯内圈刻字不限次数', icon: 'engraving' },
-      { title: '戒圈调整', description: '终身免费调整戒圈', icon: 'resizing' },
-      { title: '生日双倍积分', description: '生日当月购物积分翻倍', icon: 'birthday' },
-      { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
+      ENGRAVING_RINGS,
+      RESIZING_FOR_LIFE,
+      BIRTHDAY_DOUBLE_POINTS,
+      BIRTHDAY_GIFT,
       { title: '会员专享价', description: '正价商品享 92 折', icon: 'price' },
     ],
   },
@@ -104,14 +115,14 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
     pointsMultiplier: 2,
     benefits: [
       { title: 'VIP 活动', description: '受邀参加新品预览会与品牌私享会', icon: 'events' },
-      { title: '专属顾问', description: '资深珠宝顾问一对一服务，可预约上门', icon: 'advisor' },
-      { title: '优先预约与定制', description: '定制订单优先排期，免设计费', icon: 'priority' },
-      { title: '以旧换新', description: '黄金、铂金、钻石按当日价以旧换新，免折旧费', icon: 'trade-in' },
-      { title: '免费清洗保养', description: '不限次数，保养寄修免费顺丰往返', icon: 'cleaning' },
-      { title: '免费刻字', description: '刻字不限次数', icon: 'engraving' },
-      { title: '戒圈调整', description: '终身免费调整戒圈', icon: 'resizing' },
-      { title: '生日双倍积分', description: '生日当月购物积分翻倍', icon: 'birthday' },
-      { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
+      SENIOR_ADVISOR,
+      PRIORITY_NO_DESIGN_FEE,
+      TRADE_IN_NO_FEE,
+      CLEANING_WITH_SHIPPING,
+      ENGRAVING_ANY,
+      RESIZING_FOR_LIFE,
+      BIRTHDAY_DOUBLE_POINTS,
+      BIRTHDAY_GIFT,
       { title: '会员专享价', description: '正价商品享 9 折', icon: 'price' },
     ],
   },
@@ -124,14 +135,14 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = [
     benefits: [
       { title: '高级定制', description: '设计师一对一高级定制，优先选石', icon: 'custom' },
       { title: 'VIP 活动', description: '年度品牌盛典与私享会，可携一位同伴', icon: 'events' },
-      { title: '专属顾问', description: '资深珠宝顾问一对一服务，可预约上门', icon: 'advisor' },
-      { title: '优先预约与定制', description: '定制订单优先排期，免设计费', icon: 'priority' },
-      { title: '以旧换新', description: '黄金、铂金、钻石按当日价以旧换新，免折旧费', icon: 'trade-in' },
-      { title: '免费清洗保养', description: '不限次数，保养寄修免费顺丰往返', icon: 'cleaning' },
-      { title: '免费刻字', description: '刻字不限次数', icon: 'engraving' },
-      { title: '戒圈调整', description: '终身免费调整戒圈', icon: 'resizing' },
-      { title: '生日双倍积分', description: '生日当月购物积分翻倍', icon: 'birthday' },
-      { title: '生日礼遇', description: '生日当月领取一张生日礼券', icon: 'gift' },
+      SENIOR_ADVISOR,
+      PRIORITY_NO_DESIGN_FEE,
+      TRADE_IN_NO_FEE,
+      CLEANING_WITH_SHIPPING,
+      ENGRAVING_ANY,
+      RESIZING_FOR_LIFE,
+      BIRTHDAY_DOUBLE_POINTS,
+      BIRTHDAY_GIFT,
       { title: '会员专享价', description: '正价商品享 88 折', icon: 'price' },
     ],
   },

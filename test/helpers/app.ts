@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Model } from 'mongoose'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import app, { type AppOptions } from '../../server/src/app.js'
 import { answerFrameworkError } from '../../server/src/core/error-handler.js'
 import { shopSignature } from '../../server/src/modules/shop/signature.js'
@@ -47,6 +47,12 @@ export interface TestContext {
   /** POSTs signed shop events (one, or a batch) */
   sendEvent(event: unknown): Promise<import('light-my-request').Response>
   sendBatch(events: unknown[]): Promise<import('light-my-request').Response>
+  /** POSTs one signed shop event, expects 202 `accepted` and answers the body (once it is applied) */
+  sendAccepted(event: unknown): Promise<{ eventId: string; status: string }>
+  /** a member's balances as stored: points available, pending, debt; growth; tier level */
+  balances(memberId: string): Promise<{ available: number; pending: number; debt: number; growth: number; tierLevel: number }>
+  /** fails the test unless every balance and order line reconciles with the ledger */
+  expectReconciled(): Promise<void>
   /** an admin token, as issued by `npm run admin-token` */
   adminToken(name?: string): string
   /** logs a sandbox user in through POST /api/auth/wechat and answers the token and member id */
@@ -87,6 +93,19 @@ export async function startTestApp(overrides: Partial<AppOptions> = {}, clock = 
     // accepted events are applied just after the answer: wait for that, as the shop would see it moments later
     sendEvent: async (event) => applied(fastify, await postSigned(fastify, '/api/integrations/shop/events', event)),
     sendBatch: async (events) => applied(fastify, await postSigned(fastify, '/api/integrations/shop/events/batch', { events })),
+    async sendAccepted(event) {
+      const response = await applied(fastify, await postSigned(fastify, '/api/integrations/shop/events', event))
+      expect(response.statusCode, response.body).toBe(202)
+      return response.json()
+    },
+    async balances(memberId) {
+      const m = (await fastify.db.connection.model('Member').findById(memberId).lean()) as unknown as { points: { available: number; pending: number; debt: number }; growth: number; tierLevel: number }
+      return { available: m.points.available, pending: m.points.pending, debt: m.points.debt, growth: m.growth, tierLevel: m.tierLevel }
+    },
+    async expectReconciled() {
+      const { differences } = await fastify.reconcile()
+      expect(differences, JSON.stringify(differences)).toEqual([])
+    },
     adminToken: (name = 'ops@brand.test') => fastify.jwt.sign({ sub: name, role: 'admin' }),
     async login(user) {
       const response = await fastify.inject({ method: 'POST', url: '/api/auth/wechat', payload: { code: await sandbox.code(user) } })

@@ -9,10 +9,7 @@ describe('activity points', () => {
     const m = (await t.models.Member.findById(memberId).lean())!
     return { available: m.points!.available, pending: m.points!.pending, growth: m.growth }
   }
-  const expectReconciled = async () => {
-    const { differences } = await t.app.reconcile()
-    expect(differences, JSON.stringify(differences)).toEqual([])
-  }
+  const expectReconciled = () => t.expectReconciled()
 
   it('grants available points with their reason, and as much growth by default', async () => {
     const { memberId } = await t.login('activity-review')

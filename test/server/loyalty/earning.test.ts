@@ -6,19 +6,9 @@ import { shop } from '../../helpers/shop.js'
 describe('earning on the order', () => {
   const t = useTestApp()
 
-  const balances = async (memberId: string) => {
-    const m = (await t.models.Member.findById(memberId).lean())!
-    return { available: m.points!.available, pending: m.points!.pending, debt: m.points!.debt, growth: m.growth }
-  }
-  const send = async (event: unknown) => {
-    const response = await t.sendEvent(event)
-    expect(response.statusCode, response.body).toBe(202)
-    return response.json()
-  }
-  const expectReconciled = async () => {
-    const { differences } = await t.app.reconcile()
-    expect(differences, JSON.stringify(differences)).toEqual([])
-  }
+  const balances = (memberId: string) => t.balances(memberId)
+  const send = (event: unknown) => t.sendAccepted(event)
+  const expectReconciled = () => t.expectReconciled()
   const lineStates = async (orderId: string) =>
     ((await t.models.Order.findById(orderId).lean())!.lines as { lineId: string; earnedPoints: number; earnedGrowth: number; pointsLeft: number; allocated?: boolean }[])
 

@@ -6,19 +6,9 @@ import { shop } from '../../helpers/shop.js'
 describe('order points lifecycle', () => {
   const t = useTestApp()
 
-  const balances = async (memberId: string) => {
-    const m = (await t.models.Member.findById(memberId).lean())!
-    return { available: m.points!.available, pending: m.points!.pending, debt: m.points!.debt, growth: m.growth, tierLevel: m.tierLevel }
-  }
-  const send = async (event: unknown) => {
-    const response = await t.sendEvent(event)
-    expect(response.statusCode, response.body).toBe(202)
-    return response.json()
-  }
-  const expectReconciled = async () => {
-    const { differences } = await t.app.reconcile()
-    expect(differences, JSON.stringify(differences)).toEqual([])
-  }
+  const balances = (memberId: string) => t.balances(memberId)
+  const send = (event: unknown) => t.sendAccepted(event)
+  const expectReconciled = () => t.expectReconciled()
 
   it('earns pending points on the order (whole yuan × tier multiplier), allocated to its lines, and no growth until they confirm', async () => {
     const { memberId } = await t.login('orders-pending')

@@ -6,25 +6,15 @@ import { shop } from '../../helpers/shop.js'
 describe('return windows per channel', () => {
   const t = useTestApp()
 
-  const balances = async (memberId: string) => {
-    const m = (await t.models.Member.findById(memberId).lean())!
-    return { available: m.points!.available, pending: m.points!.pending, debt: m.points!.debt, growth: m.growth }
-  }
-  const send = async (event: unknown) => {
-    const response = await t.sendEvent(event)
-    expect(response.statusCode, response.body).toBe(202)
-    return response.json()
-  }
+  const balances = (memberId: string) => t.balances(memberId)
+  const send = (event: unknown) => t.sendAccepted(event)
   const storeSale = (...args: Parameters<typeof shop.paid>) => {
     const event = shop.paid(...args)
     return { ...event, data: { ...event.data, channel: 'store', store: 'SH-001' } }
   }
   const patchPolicy = (payload: unknown) =>
     t.app.inject({ method: 'PATCH', url: '/api/admin/loyalty-policy', headers: { authorization: `Bearer ${t.adminToken()}` }, payload: payload as object })
-  const expectReconciled = async () => {
-    const { differences } = await t.app.reconcile()
-    expect(differences, JSON.stringify(differences)).toEqual([])
-  }
+  const expectReconciled = () => t.expectReconciled()
 
   it('makes a counter sale in a store final at payment: points available and growth counted at once', async () => {
     const { memberId } = await t.login('window-store')

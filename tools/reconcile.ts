@@ -6,7 +6,7 @@ import app from '../server/src/app.js'
  * `npm run reconcile` (MONGODB_URI must name the database): proves every member's balances equal the ledger sums
  * and lots, and every order's line states equal the ledger entries of their lines; finds shop events stuck in the
  * queue (failed at least once, or not applied within 10 minutes) and jobs or event deliveries that failed for good
- * or keep failing (3 attempts and more). Prints each problem and exits 1 if there is one; orders whose facts came in
+ * or keep failing (3 attempts and more), and a migration's member records that could not be carried over. Prints each problem and exits 1 if there is one; orders whose facts came in
  * an impossible order are printed as notes. It boots the app without its worker (nothing is served and WeChat is not
  * called, so no secrets are needed).
  */
@@ -71,10 +71,14 @@ async function findProblems(app: FastifyInstance): Promise<{ members: number; li
     if (job.state === 'failed') lines.push(`${what}: failed for good after ${attempts} attempts: ${job.lastError ?? 'no error recorded'}`)
     else lines.push(`${what}: keeps failing (${attempts} attempts so far): ${job.lastError ?? 'no error recorded'}`)
   }
+  // a migration's member record that could not be carried over (another record had opened the member's balances)
+  const migration = await app.migration.status()
+  for (const p of migration.problems) lines.push(`migration: ${p.problem}`)
   const notes = (await app.orders.withAnomalies()).flatMap((o) =>
     o.anomalies.map(
       (a) => `note: order ${o.orderId}: ${a.kind}${a.eventId ? ` (event ${a.eventId})` : ''} — reported ${a.at.toISOString()}, counted at the payment, ${a.usedAt.toISOString()}`,
     ),
   )
+  if (migration.waiting > 0) notes.push(`note: ${migration.waiting} migrated members' balances wait for their member to log in or bind a phone`)
   return { members, lines, notes }
 }

@@ -14,16 +14,24 @@ const run = promisify(execFile)
 describe('npm run import', () => {
   const t = useTestApp()
 
-  it('imports a JSONL history through the same ingestion, reports bad lines, and skips what it imported before', async () => {
+  it('migrates a JSONL file: balances as they were, orders as history, bad lines reported, a re-run unchanged', async () => {
     const { memberId } = await t.login('import-member')
-    const orderId = shop.orderId()
     const lines = [
-      JSON.stringify(shop.paid(orderId, { memberId }, [{ lineId: '1', paidFen: 30_000 }], '2024-05-01T10:00:00+08:00')),
-      JSON.stringify(shop.delivered(orderId, '2024-05-03T10:00:00+08:00')),
+      JSON.stringify({
+        kind: 'order',
+        member: { memberId },
+        orderId: 'CRM-1001',
+        paidAt: '2024-05-01T10:00:00+08:00',
+        channel: 'store',
+        store: 'SH-IFC',
+        lines: [{ lineId: '1', sku: 'RING-1', name: '戒指', quantity: 1, paidFen: 30_000, category: 'ring' }],
+      }),
+      JSON.stringify({ kind: 'member', member: { memberId }, points: { lots: [{ points: 420, expiresAt: '2099-12-31T23:59:59+08:00' }] }, growth: 3_000 }),
       '{ not json',
-      JSON.stringify(shop.paid(shop.orderId(), { phone: '13700000000' }, [{ lineId: '1', paidFen: 5_000 }], '2024-06-01T10:00:00+08:00')),
+      JSON.stringify(shop.paid(shop.orderId(), { memberId }, [{ lineId: '1', paidFen: 5_000 }], '2024-06-01T10:00:00+08:00')),
+      JSON.stringify({ kind: 'member', member: { phone: '13700000000' }, growth: 10 }),
     ]
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'import-')), 'history.jsonl')
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'import-')), 'crm.jsonl')
     writeFileSync(file, lines.join('\n') + '\n')
     const env = {
       ...process.env,
@@ -41,14 +49,16 @@ describe('npm run import', () => {
       )
     const first = await cli()
     expect(first.code).toBe(1)
-    expect(first.out).toContain('"applied":2')
-    expect(first.out).toContain('"parked":1')
-    expect(first.out).toContain('"rejected":1')
-    expect(first.err).toContain('line 3')
-    expect((await t.models.Member.findById(memberId).lean())!.points!.pending).toBe(300)
+    expect(first.out).toContain('{"applied":2,"parked":1,"unchanged":0,"rejected":2}')
+    expect(first.err).toContain('line 3: not JSON')
+    expect(first.err).toContain('line 4: a shop event: a migration does not replay events')
+    // the balances as they were; the 300-yuan order earned nothing again
+    expect(await t.balances(memberId)).toMatchObject({ available: 420, pending: 0, growth: 3_000 })
+    await t.expectReconciled()
 
     const second = await cli()
-    expect(second.out).toContain('"duplicate":3')
-    expect((await t.models.Member.findById(memberId).lean())!.points!.pending).toBe(300)
+    expect(second.out).toContain('{"applied":0,"parked":1,"unchanged":2,"rejected":2}')
+    expect(await t.balances(memberId)).toMatchObject({ available: 420, pending: 0, growth: 3_000 })
+    expect(await t.models.PointsEntry.countDocuments({ memberId })).toBe(1)
   })
 })

@@ -1,5 +1,5 @@
 import type { LoyaltyPolicy } from './policy.js'
-import { addDays, dayNumberOf, lastDayNumberOfMonth, shanghaiDate, shanghaiDayNumber, shanghaiYear, startOfShanghaiYear } from './time.js'
+import { addDays, dayNumberOf, lastDayNumberOfMonth, shanghaiDate, shanghaiDayNumber, shanghaiYear, startOfShanghaiDayNumber, startOfShanghaiYear } from './time.js'
 
 /**
  * A member's points and growth as pure data, and every change to them as a pure function (no I/O). The server applies
@@ -154,6 +154,11 @@ function takeFromLots(lots: Lot[], points: number): Lot[] {
   return out
 }
 
+/** A change that changes nothing: the ledger then decides the tier alone (an upgrade, or at a review). */
+export function unchanged(b: Balances): Change {
+  return change(b, b)
+}
+
 /** Purchase points waiting for the return window to close. */
 export function earnPending(b: Balances, points: number): Change {
   assertWhole(points, 'points')
@@ -278,4 +283,37 @@ export function combine(b: Balances, ...steps: ((b: Balances) => Change)[]): Cha
   }
   total.balances = current
   return total
+}
+
+/** A member's balances in another system, carried over as they were (a migration's opening entry). */
+export interface OpeningBalances {
+  /** available points, lot by lot, each with its own expiry (epoch ms; null = never) */
+  lots: { points: number; expiresAt: number | null }[]
+  growth: number
+  /** the growth the rolling window counts, by Shanghai day (YYYY-MM-DD); at most `growth` in all */
+  growthByDay: { day: string; value: number }[]
+}
+
+/**
+ * The opening entry of a migration: the lots join the member's (merged by expiry), the growth total grows by
+ * `growth`, and the days of `growthByDay` join the rolling buckets. Growth not placed on a day counts in the total
+ * only — never in the rolling window, where nobody can say when it was earned. Nothing else changes.
+ */
+export function openBalances(b: Balances, opening: OpeningBalances, at: Date): Change {
+  let lots = b.lots
+  let available = b.available
+  for (const lot of opening.lots) {
+    assertWhole(lot.points, 'points')
+    lots = addLot(lots, lot.points, at, lot.expiresAt)
+    available += lot.points
+  }
+  assertWhole(opening.growth, 'growth')
+  const placed = opening.growthByDay.reduce((sum, d) => sum + d.value, 0)
+  if (placed > opening.growth) throw new RangeError(`growth by day (${placed}) exceeds the growth carried over (${opening.growth})`)
+  let buckets = b.growthByMonth
+  for (const d of opening.growthByDay) {
+    assertWhole(d.value, 'growth')
+    if (d.value > 0) buckets = addToBuckets(buckets, d.value, startOfShanghaiDayNumber(dayNumberOf(d.day)))
+  }
+  return change(b, { ...b, available, lots, growth: b.growth + opening.growth, growthByMonth: buckets })
 }

@@ -22,11 +22,11 @@ export function tierGrowth(b: Pick<Balances, 'growth' | 'growthByMonth'>, policy
 
 /**
  * Until when a member holding `level` cannot lose it under the lifetime policy (outside the review at its end): the
- * later of the policy's hold (a switch from rolling) and the tier's own (an edit that raised its threshold); null
- * when neither runs at `now`.
+ * latest of the policy's hold (a switch from rolling), the tier's own (an edit that raised its threshold) and the
+ * member's own (a tier carried over by a migration, kept until its review); null when none runs at `now`.
  */
-export function tierHoldEnd(level: number, tiers: readonly TierDefinition[], policy: TierRules, now: Date): Date | null {
-  const ends = [policy.tierHoldUntil, tiers.find((t) => t.level === level)?.holdUntil]
+export function tierHoldEnd(level: number, tiers: readonly TierDefinition[], policy: TierRules, now: Date, memberHoldUntil?: Date | null): Date | null {
+  const ends = [policy.tierHoldUntil, tiers.find((t) => t.level === level)?.holdUntil, memberHoldUntil?.toISOString()]
     .filter((d): d is string => typeof d === 'string')
     .map((d) => new Date(d))
     .filter((d) => d.getTime() > now.getTime())
@@ -48,11 +48,12 @@ export function decideTier(
   policy: TierRules,
   now: Date,
   atReview = false,
+  memberHoldUntil: Date | null = null,
 ): TierDecision {
   const reached = tierForGrowth(tiers, tierGrowth(b, policy, now)).level
   if (reached > currentLevel) return { level: reached, reason: 'upgrade' }
   if (reached < currentLevel) {
-    const held = policy.tiers.kind === 'lifetime' && tierHoldEnd(currentLevel, tiers, policy, now) !== null
+    const held = policy.tiers.kind === 'lifetime' && tierHoldEnd(currentLevel, tiers, policy, now, memberHoldUntil) !== null
     if (atReview && !held) return { level: reached, reason: 'review' }
     if (policy.tiers.kind === 'lifetime' && !held) return { level: reached, reason: 'downgrade' }
   }
@@ -86,10 +87,11 @@ export interface TierStanding {
  * The card's tier, from the member's held tier and the growth the policy counts:
  * - rolling: the review is the member's review date (the first daily sweep from it); `toKeep` is what the held tier
  *   needs beyond the growth that will still be inside the window on that day;
- * - lifetime: a review only while the held tier is on hold and the total no longer reaches it (at the hold's end).
+ * - lifetime: a review only while the held tier is on hold (a table edit, a policy switch, a migrated tier) and the
+ *   total no longer reaches it (at the hold's end).
  */
 export function tierStanding(
-  member: { tierLevel: number; tierReviewAt: Date | null; balances: Pick<Balances, 'growth' | 'growthByMonth'> },
+  member: { tierLevel: number; tierReviewAt: Date | null; tierHeldUntil?: Date | null; balances: Pick<Balances, 'growth' | 'growthByMonth'> },
   tiers: readonly TierDefinition[],
   policy: TierRules,
   now: Date,
@@ -106,7 +108,7 @@ export function tierStanding(
       const at = reviewRunsAt(member.tierReviewAt, now)
       review = { at, toKeep: Math.max(0, held.threshold - rollingGrowth(member.balances, at)) }
     } else if (policy.tiers.kind === 'lifetime') {
-      const end = tierHoldEnd(held.level, tiers, policy, now)
+      const end = tierHoldEnd(held.level, tiers, policy, now, member.tierHeldUntil)
       if (end && total < held.threshold) review = { at: end, toKeep: held.threshold - total }
     }
   }

@@ -1,9 +1,9 @@
 import { addGrowth, BalanceLimitError, combine, credit, type Balances } from '@member-center/shared'
-import { createHash } from 'node:crypto'
 import { Conflict, NotFound, ValidationFailed } from '../../core/errors.js'
 import type { MemberRepository } from '../members/repository.js'
 import { keyPart } from './keys.js'
 import type { LedgerService } from './ledger.js'
+import { fingerprint } from '../../core/fingerprint.js'
 
 /** Why activity points are granted (the ledger entry's reason). */
 export const ACTIVITY_REASONS = ['review', 'birthday', 'campaign', 'goodwill'] as const
@@ -53,7 +53,7 @@ export class ActivityService {
     if (!(await this.members.exists(memberId))) throw new NotFound(`member ${memberId} not found`)
     const at = this.now()
     const key = activityKey(memberId, input.key)
-    const requestHash = createHash('sha256').update(JSON.stringify([input.reason, input.points])).digest('hex').slice(0, 32)
+    const requestHash = fingerprint([input.reason, input.points])
     let growth = 0
     let result
     try {

@@ -1,10 +1,10 @@
 import { addGrowth, BalanceLimitError, credit, debit, InsufficientPointsError, type AdjustmentResult, type CreateAdjustment } from '@member-center/shared'
-import { createHash } from 'node:crypto'
 import type { AuditLog } from '../../core/audit.js'
 import { Conflict, InsufficientPoints, NotFound, ValidationFailed } from '../../core/errors.js'
 import type { MemberRepository } from '../members/repository.js'
 import { adjustKey, legacyAdjustKey } from './keys.js'
 import type { LedgerService } from './ledger.js'
+import { fingerprint } from '../../core/fingerprint.js'
 
 /**
  * What an adjustment answers: `applied`; `duplicate` — this member's requestId was applied before with the same
@@ -31,7 +31,7 @@ export class AdjustmentService {
     if (!(await this.members.exists(memberId))) throw new NotFound(`member ${memberId} not found`)
     const at = this.now()
     const key = adjustKey(memberId, input.requestId)
-    const requestHash = fingerprint(input)
+    const requestHash = requestFingerprint(input)
     // an adjustment made before keys were scoped per member (adjust:{requestId}) is still this member's request
     const legacy = await this.ledger.entry(legacyAdjustKey(input.requestId))
     if (legacy?.memberId.toString() === memberId) return this.answer(memberId, 'duplicate')
@@ -83,6 +83,6 @@ export class AdjustmentService {
 }
 
 /** The request's fingerprint: what it asks for, not who retries it or when. */
-function fingerprint(input: CreateAdjustment): string {
-  return createHash('sha256').update(JSON.stringify([input.kind, input.delta, input.reason])).digest('hex').slice(0, 32)
+function requestFingerprint(input: CreateAdjustment): string {
+  return fingerprint([input.kind, input.delta, input.reason])
 }

@@ -14,7 +14,7 @@ export const CARD_TOP_BENEFITS = 3
  */
 export function buildCard(member: Member, tiers: readonly TierDefinition[], policy: ActivePolicy, now: Date, code: MemberCode): MemberCard {
   const standing = tierStanding(
-    { tierLevel: member.tierLevel ?? 1, tierReviewAt: member.tierReviewAt ? new Date(member.tierReviewAt) : null, balances: toBalances(member) },
+    { tierLevel: member.tierLevel ?? 1, tierReviewAt: member.tierReviewAt ? new Date(member.tierReviewAt) : null, tierHeldUntil: member.tierHeldUntil ? new Date(member.tierHeldUntil) : null, balances: toBalances(member) },
     tiers,
     policy,
     now,

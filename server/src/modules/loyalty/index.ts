@@ -4,6 +4,7 @@ import { ActivityService } from './activity.js'
 import { AdjustmentService } from './adjustments.js'
 import { LedgerRepository } from './history.js'
 import { LedgerService } from './ledger.js'
+import { MigrationService } from './migration.js'
 import { loyaltyModels } from './models/index.js'
 import { CONFIRM_JOB, OrderService } from './orders.js'
 import { PolicyStore } from './policy-store.js'
@@ -39,6 +40,8 @@ declare module 'fastify' {
     activity: ActivityService
     /** reads of the points ledger */
     pointsHistory: LedgerRepository
+    /** a migration from another CRM: balances carried over as they were, orders as history (npm run import) */
+    migration: MigrationService
     /** proves every member's balances equal their ledgers (npm run reconcile) */
     reconcile: () => Promise<{ members: number; differences: Difference[] }>
   }
@@ -66,10 +69,15 @@ export default fp(
     app.jobs.register(TIER_RECOMPUTE_JOB, async (payload) => tierRules.recompute(payload as { id: string; cause: string; actor?: string }))
     app.jobs.register(TIER_HOLD_END_JOB, async (payload) => tierRules.endHold(payload as { until: string }))
     await sweeps.scheduleNext()
-    // orders that named a member before they were known are settled as soon as the member appears
-    app.members.onSeen(async (member, refKeys) => void (await orders.adopt(member._id, refKeys)))
     // purchase statistics and home store, recomputed from the member's orders as they are paid, refunded, cancelled
     const purchaseStats = new PurchaseStatsService(models, app.members.repo)
+    const migration = new MigrationService({ models, members: app.members.repo, ledger, orders, policies, tiers: tierTable, purchaseStats, now: app.now })
+    // orders that named a member before they were known are settled as soon as the member appears, then balances
+    // carried over by a migration are opened (their growth window comes from those orders)
+    app.members.onSeen(async (member, refKeys) => {
+      await orders.adopt(member._id, refKeys)
+      await migration.adopt(member._id, refKeys)
+    })
     app.events.consume('loyalty.purchase-stats', PURCHASE_EVENT_TYPES, (event) => purchaseStats.onOrderEvent(event))
     orders.onAdopted((orderIds) => purchaseStats.recomputeOrders(orderIds))
 
@@ -82,6 +90,7 @@ export default fp(
     app.decorate('adjustments', new AdjustmentService(app.members.repo, app.audit, ledger, app.now))
     app.decorate('activity', new ActivityService(app.members.repo, ledger, app.now))
     app.decorate('pointsHistory', new LedgerRepository(models))
+    app.decorate('migration', migration)
     app.decorate('reconcile', () => reconcile(models, app.members.balances, ledger))
 
     await app.register(cardRoutes, { prefix: '/api/me' })

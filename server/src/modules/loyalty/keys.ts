@@ -6,6 +6,7 @@
  *
  *   order:{orderId}:line:{lineId}:earn | :confirm | :cancel | :refund:{refundId}
  *   adjust:{memberId}:{requestId}
+ *   opening:{memberId} (a migration's opening balances: one per member)
  *
  * A cancellation has its own suffix: no refund id, whatever it is, makes `…:cancel`.
  */
@@ -24,6 +25,9 @@ export const cancelKey = (orderId: string, lineId: string) => `${lineKey(orderId
 
 /** An operator adjustment: the idempotency key is the operator's requestId, scoped to the member. */
 export const adjustKey = (memberId: string, requestId: string) => `adjust:${memberId}:${keyPart(requestId)}`
+
+/** A member's opening balances, carried over by a migration: one per member, whatever record named them. */
+export const openingKey = (memberId: string) => `opening:${memberId}`
 
 /** The key adjustments had before they were scoped per member (still looked up, so an old request stays done). */
 export const legacyAdjustKey = (requestId: string) => `adjust:${requestId}`

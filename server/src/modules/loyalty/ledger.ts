@@ -38,6 +38,13 @@ export interface LedgerOp {
   events?: (change: Change) => DomainEventDraft[]
   /** the annual tier review: a downgrade may happen */
   review?: boolean
+  /**
+   * a tier carried over from another system (a migration's opening entry): the member holds it from `since`, kept
+   * until `heldUntil` whatever the growth. A member already holding a higher tier keeps theirs.
+   */
+  carriedTier?: { level: number; since: Date; reviewAt: Date | null; heldUntil: Date | null }
+  /** a change of tier this op makes writes no tier.changed event (a migration's opening: not news to the member) */
+  quiet?: boolean
 }
 
 export type ApplyResult =
@@ -271,6 +278,7 @@ function planUpdate(member: MemberDoc, ops: LedgerOp[], done: Set<string>, polic
   const pending: PendingOp[] = []
   let balances = toBalances(member)
   let level = member.tierLevel
+  let heldUntil = (member.tierHeldUntil as Date | null | undefined) ?? null
   let tierFields: Record<string, unknown> = {}
   for (const op of ops) {
     if (done.has(op.key) || outcomes.has(op.key)) {
@@ -278,7 +286,10 @@ function planUpdate(member: MemberDoc, ops: LedgerOp[], done: Set<string>, polic
       continue
     }
     const change = op.compute(balances, { policy, tiers })
-    const decision = decideTier(level, change.balances, tiers, policy, op.at, op.review)
+    const carried = op.carriedTier && op.carriedTier.level > level ? op.carriedTier : null
+    const decision = carried
+      ? { level: carried.level, reason: 'carried over' }
+      : decideTier(level, change.balances, tiers, policy, op.at, op.review, heldUntil)
     const tierChanged = decision.level !== level
     const p = change.points
     const touchesPoints = p.available !== 0 || p.pending !== 0 || p.debt !== 0 || p.expired !== 0 || change.absorbed !== 0
@@ -291,7 +302,7 @@ function planUpdate(member: MemberDoc, ops: LedgerOp[], done: Set<string>, polic
     const source = { orderId: op.source?.orderId ?? null, lineId: op.source?.lineId ?? null, refundId: op.source?.refundId ?? null }
     const request = op.requestHash ? { requestHash: op.requestHash } : {}
     const drafts = [...(op.events?.(change) ?? [])]
-    if (tierChanged) {
+    if (tierChanged && !op.quiet) {
       // what the new tier adds: the upgrade message tells it
       drafts.push({ type: 'tier.changed', payload: { fromLevel: level, toLevel: decision.level, reason: decision.reason, cause: op.reason, growth: b.growth, benefitsAdded: benefitsAdded(tiers, level, decision.level) } })
     }
@@ -337,11 +348,17 @@ function planUpdate(member: MemberDoc, ops: LedgerOp[], done: Set<string>, polic
         : null,
       events: drafts.map((d) => ({ _id: `${op.key}:${d.type}`, key: `${op.key}:${d.type}`, type: d.type, memberId: id, payload: d.payload, at: op.at })),
     })
-    if (tierChanged) {
+    if (carried) {
+      heldUntil = carried.heldUntil
+      tierFields = { tierLevel: carried.level, tierSince: carried.since, tierReviewAt: carried.reviewAt, tierHeldUntil: carried.heldUntil }
+    } else if (tierChanged) {
+      // a change of tier ends a migrated tier's hold: the tier is this program's own from now on
+      heldUntil = null
       tierFields = {
         tierLevel: decision.level,
         tierSince: op.at,
         tierReviewAt: policy.tiers.kind === 'rolling-12-months' ? new Date(op.at.getTime() + 365 * 86_400_000) : null,
+        tierHeldUntil: null,
       }
     }
     outcomes.set(op.key, { status: 'applied', change, tierLevel: decision.level })

@@ -10,6 +10,7 @@ import {
   pointsForLine,
   reversedShare,
   addDays,
+  allocate,
   channelReturnWindow,
   combinedMultiplier,
   type Balances,
@@ -254,8 +255,10 @@ export class OrderService {
       paidLines.map((l) => l.paidFen),
       { ...rates, multiplier },
     )
+    // an order carried over from another system: history, standing only for the points still pending for it
+    const carried = order.migrated ? carriedLines(order, paidLines) : null
     for (const [index, line] of paidLines.entries()) {
-      let st: LineState = states.get(line.lineId) ?? {
+      let st: LineState = states.get(line.lineId) ?? carried?.get(line.lineId) ?? {
         lineId: line.lineId,
         paidFen: line.paidFen,
         earnedPoints: share.points[index]!,
@@ -277,7 +280,12 @@ export class OrderService {
       }
       const source = { orderId: order.orderId, lineId: line.lineId }
 
-      if (!st.earnApplied) {
+      if (!st.earnApplied && carried) {
+        // the points the old system held pending for the line: pending here too, nothing earned again
+        const s = st
+        if (s.pointsLeft > 0) ops.push({ key: earnKey(order.orderId, line.lineId), reason: 'migration', at: paidAt, source, compute: (b) => earnPending(b, s.pointsLeft) })
+        st = { ...st, earnApplied: true }
+      } else if (!st.earnApplied) {
         const atPayment = policy.growthCountsAt === 'payment'
         const s = st
         ops.push({
@@ -290,7 +298,7 @@ export class OrderService {
         st = { ...st, earnApplied: true, growthCounted: atPayment, growthAt: atPayment ? paidAt : null }
       }
       // a sale final at once (its channel's window is 0 days: a counter sale in a store) confirms at payment
-      if (finalAtOnce && !st.confirmed) {
+      if (finalAtOnce && !carried && !st.confirmed) {
         const confirmed = confirmLine(order.orderId, st, paidAt, policy)
         ops.push(confirmed.op)
         st = confirmed.state
@@ -354,6 +362,8 @@ export class OrderService {
    * of the order).
    */
   private confirmAt(order: OrderDoc, policy: LoyaltyPolicy): Date {
+    // a migrated order's pending points confirm when the old system said they would
+    if (order.migrated?.confirmsAt) return order.migrated.confirmsAt as Date
     const paidAt = order.paid!.at as Date
     const channelDays = channelReturnWindow(policy, order.paid!.channel)
     if (channelDays !== null) return addDays(order.deliveredAt ? notBefore(order.deliveredAt as Date, paidAt) : paidAt, channelDays)
@@ -463,6 +473,47 @@ function confirmLine(orderId: string, st: LineState, at: Date, policy: LoyaltyPo
     },
     state: { ...st, confirmed: true, growthCounted: st.growthCounted || countGrowth, growthAt: countGrowth ? at : (st.growthAt ?? null) },
   }
+}
+
+/**
+ * The line states of an order carried over from another system, before settlement: each line stands for its share
+ * of the points still pending for the order (allocated by what the line paid less the refunds made before the
+ * migration), no growth (the member's opening growth carries it), with those refunds and any cancellation already
+ * applied. A refund after the migration reverses the line's share in proportion, as for any order.
+ */
+function carriedLines(order: OrderDoc, paidLines: { lineId: string; paidFen: number }[]): Map<string, LineState> {
+  const migrated = order.migrated!
+  const refundIds = (migrated.refundIds ?? []) as string[]
+  const refunded = new Map<string, number>()
+  for (const refund of order.refunds ?? []) {
+    if (!refundIds.includes(refund.refundId as string)) continue
+    for (const l of refund.lines ?? []) refunded.set(l.lineId as string, (refunded.get(l.lineId as string) ?? 0) + (l.refundFen as number))
+  }
+  const cancelled = Boolean(order.cancelledAt) && (order.cancelledAt as Date).getTime() <= (migrated.at as Date).getTime()
+  const net = paidLines.map((l) => (cancelled ? 0 : Math.max(0, l.paidFen - (refunded.get(l.lineId) ?? 0))))
+  const shares = allocate(migrated.pendingPoints ?? 0, net)
+  const paidAt = order.paid!.at as Date
+  return new Map(
+    paidLines.map((l, i) => [
+      l.lineId,
+      {
+        lineId: l.lineId,
+        paidFen: net[i]!,
+        earnedPoints: shares[i]!,
+        earnedGrowth: 0,
+        pointsLeft: shares[i]!,
+        growthLeft: 0,
+        refundedFen: 0,
+        appliedRefunds: refundIds,
+        earnApplied: false,
+        confirmed: shares[i] === 0,
+        growthCounted: true,
+        growthAt: paidAt,
+        cancelled,
+        allocated: true,
+      },
+    ]),
+  )
 }
 
 /** The refund id a cancellation was recorded under in a line's appliedRefunds before it had its own flag. */

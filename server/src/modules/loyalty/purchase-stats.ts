@@ -27,7 +27,7 @@ export interface PurchaseStatsWriter {
 
 interface OrderFacts {
   memberId?: Types.ObjectId | null
-  paid?: { at?: Date | null; channel?: string | null; store?: string | null; lines?: { lineId?: string | null; paidFen?: number | null }[] } | null
+  paid?: { at?: Date | null; channel?: string | null; store?: string | null; advisor?: string | null; lines?: { lineId?: string | null; paidFen?: number | null }[] } | null
   refunds?: { lines?: { lineId?: string | null; refundFen?: number | null }[] }[] | null
   cancelledAt?: Date | null
   updatedAt?: Date | null
@@ -105,10 +105,10 @@ export class PurchaseStatsService {
     const orders = (await this.models.Order.find({ memberId, paid: { $ne: null } }, { memberId: 1, paid: 1, refunds: 1, cancelledAt: 1, updatedAt: 1 }).lean()) as OrderFacts[]
     const stats = statsOf(orders)
     const asOf = new Date(Math.max(0, ...orders.map((o) => o.updatedAt?.getTime() ?? 0)))
-    const firstStore = orders
-      .filter((o) => o.paid?.channel === 'store' && o.paid.store && o.paid.at)
-      .sort((a, b) => a.paid!.at!.getTime() - b.paid!.at!.getTime())[0]
-    if (firstStore) await this.members.setHomeStore(memberId, { homeStore: firstStore.paid!.store! })
+    const inStore = orders.filter((o) => o.paid?.channel === 'store' && o.paid.at).sort((a, b) => a.paid!.at!.getTime() - b.paid!.at!.getTime())
+    const homeStore = inStore.find((o) => o.paid!.store)?.paid!.store ?? null
+    const advisor = inStore.find((o) => o.paid!.advisor)?.paid!.advisor ?? null
+    if (homeStore || advisor) await this.members.setHomeStore(memberId, { homeStore, advisor })
     await this.members.setPurchaseStats(memberId, { ...stats, asOf })
     return stats
   }

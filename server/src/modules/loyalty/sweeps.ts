@@ -1,4 +1,4 @@
-import { addDays, expireDue, shanghaiDate, startOfNextShanghaiDay, type Balances } from '@member-center/shared'
+import { addDays, expireDue, shanghaiDate, startOfNextShanghaiDay, unchanged, type Balances } from '@member-center/shared'
 import type { DomainEvents } from '../../core/events/index.js'
 import type { JobRunner } from '../../core/jobs/runner.js'
 import type { MemberBalances } from '../members/balances.js'
@@ -84,7 +84,8 @@ export class LoyaltySweeps {
    */
   async reviewTiers(now: Date): Promise<number> {
     const policy = await this.policies.current()
-    if (policy.tiers.kind !== 'rolling-12-months') return 0
+    const heldEnded = await this.endMigratedHolds(now)
+    if (policy.tiers.kind !== 'rolling-12-months') return heldEnded
     const due = await this.members.withTierReviewDue(now)
     for (const m of due) {
       const reviewAt = m.tierReviewAt as Date
@@ -93,12 +94,28 @@ export class LoyaltySweeps {
         reason: 'annual review',
         at: now,
         review: true,
-        compute: (b) => ({ balances: b, points: { available: 0, pending: 0, debt: 0, expired: 0 }, growth: 0, absorbed: 0, debtRepaid: 0 }),
+        compute: unchanged,
       })
       // kept the tier: the next review is a year on (a change of tier already set it)
       if (result.status !== 'applied') {
         await this.members.moveTierReview(m._id, reviewAt, addDays(reviewAt, 365))
       }
+    }
+    return heldEnded + due.length
+  }
+
+  /**
+   * Migrated tiers whose hold has ended: under the lifetime policy the member is reviewed then (the total decides,
+   * logged as a review with tier.changed); under the rolling policy their own review date does that. Either way the
+   * hold is over.
+   */
+  private async endMigratedHolds(now: Date): Promise<number> {
+    const due = await this.members.withTierHoldDue(now)
+    for (const m of due) {
+      const until = m.tierHeldUntil as Date
+      // the hold's end is in the past: the review decides as of now, without it
+      await this.members.endTierHold(m._id, until)
+      await this.ledger.apply(m._id, { key: `tier-review:${m._id.toString()}:carried:${until.toISOString()}`, reason: 'annual review', at: now, review: true, compute: unchanged })
     }
     return due.length
   }

@@ -4,6 +4,7 @@ import {
   tierGrowth,
   tierHoldEnd,
   tierTableProblem,
+  unchanged,
   type Balances,
   type Change,
   type LoyaltyPolicy,
@@ -249,11 +250,6 @@ export class TierRules {
     for await (const m of this.deps.members.all()) ids.push(m._id)
     for (let i = 0; i < ids.length; i += CHUNK) await handle(await this.deps.members.readMany(ids.slice(i, i + CHUNK)))
   }
-}
-
-/** A ledger op that changes no balance: the ledger then decides the tier alone (an upgrade, or at a review). */
-function unchanged(b: Balances): Change {
-  return { balances: b, points: { available: 0, pending: 0, debt: 0, expired: 0 }, growth: 0, absorbed: 0, debtRepaid: 0 }
 }
 
 function summary(t: TierDefinition) {

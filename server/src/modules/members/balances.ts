@@ -58,6 +58,16 @@ export class MemberBalances {
     return this.Member.find({ tierReviewAt: { $lte: now } }, { _id: 1, tierReviewAt: 1 }).lean<MemberDoc[]>()
   }
 
+  /** Members whose migrated tier's hold has come to its end (lifetime policy: reviewed then). */
+  async withTierHoldDue(now: Date): Promise<Pick<MemberDoc, '_id' | 'tierHeldUntil'>[]> {
+    return this.Member.find({ tierHeldUntil: { $lte: now } }, { _id: 1, tierHeldUntil: 1 }).lean<MemberDoc[]>()
+  }
+
+  /** Ends a member's own tier hold, if it is still `until`. */
+  async endTierHold(memberId: Types.ObjectId, until: Date): Promise<void> {
+    await this.Member.updateOne({ _id: memberId, tierHeldUntil: until }, { $set: { tierHeldUntil: null } })
+  }
+
   /** Moves a member's next tier review, if it is still `from`. */
   async moveTierReview(memberId: Types.ObjectId, from: Date, to: Date): Promise<void> {
     await this.Member.updateOne({ _id: memberId, tierReviewAt: from }, { $set: { tierReviewAt: to } })

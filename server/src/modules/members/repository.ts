@@ -1,5 +1,7 @@
 import { Types } from 'mongoose'
+import { MEMBER_REF_FIELDS } from '@member-center/shared'
 import { isDuplicateKey } from '../../core/duplicate-key.js'
+import { ValidationFailed } from '../../core/errors.js'
 import type { MemberDoc, memberModel } from './models/member.js'
 import { normalisePhone } from './phone-number.js'
 
@@ -147,4 +149,15 @@ export function memberRefKeys(member: Pick<Member, '_id' | 'openid' | 'unionid' 
     ...(member.unionid ? [`unionid:${member.unionid}`] : []),
     ...(member.phone ? [`phone:${member.phone}`] : []),
   ]
+}
+
+/** 400 unless a member reference names the member by a field we know (`{"mobile": …}` names no one). */
+export function checkMemberRef(member: Record<string, unknown> | undefined, path = 'data.member'): void {
+  if (member === undefined) return
+  if (!MEMBER_REF_FIELDS.some((field) => member[field] !== undefined)) {
+    throw new ValidationFailed(`${path}: name the member by ${MEMBER_REF_FIELDS.join(', ')} (other fields are ignored)`)
+  }
+  if (typeof member.phone === 'string' && !normalisePhone(member.phone)) {
+    throw new ValidationFailed(`${path}.phone: not a phone number (6 to 15 digits, with its country code outside mainland China)`)
+  }
 }

@@ -1,5 +1,4 @@
 import {
-  MEMBER_REF_FIELDS,
   ShopEventDataSchemas,
   ShopEventSchema,
   type MemberRef,
@@ -13,13 +12,13 @@ import type { TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { ValidationFailed } from '../../core/errors.js'
+import { reportedTime } from '../../core/times.js'
 import { duplicatesOf } from '../../core/duplicate-key.js'
 import { compileCheck, describeFirstError } from '../../core/strict-input.js'
 import type { DomainEventInput, DomainEvents } from '../../core/events/index.js'
 import { GroupCommit } from '../../core/group-commit.js'
 import { backoffMs } from '../../core/jobs/runner.js'
-import { normalisePhone } from '../members/phone-number.js'
-import { memberRefKey } from '../members/repository.js'
+import { checkMemberRef, memberRefKey } from '../members/repository.js'
 import { keyPart, orderEventKey } from '../loyalty/keys.js'
 import { newLeaseOwner, leaseFields, type FactMerge, type OrderService, type SettleOutcome } from '../loyalty/orders.js'
 import type { ShopModels } from './models.js'
@@ -438,7 +437,7 @@ function factMerge(event: ShopEvent): FactMerge {
       // the first payment report wins; a conflicting second one for the same order is ignored
       return merge(
         { paid: null },
-        { $set: { paid: { at: factTime(event, d.paidAt), channel: d.channel ?? null, store: d.store ?? null, lines, eventId: event.eventId }, ...ref } },
+        { $set: { paid: { at: factTime(event, d.paidAt), channel: d.channel ?? null, store: d.store ?? null, advisor: d.advisor ?? null, lines, eventId: event.eventId }, ...ref } },
       )
     }
     case 'order.created': {
@@ -469,16 +468,6 @@ function factMerge(event: ShopEvent): FactMerge {
   }
 }
 
-/** 400 unless a member reference names the member by a field we know (`{"mobile": …}` names no one). */
-function checkMemberRef(member: Record<string, unknown> | undefined): void {
-  if (member === undefined) return
-  if (!MEMBER_REF_FIELDS.some((field) => member[field] !== undefined)) {
-    throw new ValidationFailed(`data.member: name the member by ${MEMBER_REF_FIELDS.join(', ')} (other fields are ignored)`)
-  }
-  if (typeof member.phone === 'string' && !normalisePhone(member.phone)) {
-    throw new ValidationFailed('data.member.phone: not a phone number (6 to 15 digits, with its country code outside mainland China)')
-  }
-}
 
 /** 400 naming the line ids an order (or a refund) repeats: each line is settled, and reversed, by its id. */
 function checkLineIds(type: ShopEvent['type'], data: { lines?: { lineId: string }[] }): void {
@@ -495,11 +484,6 @@ function checkLineIds(type: ShopEvent['type'], data: { lines?: { lineId: string 
   )
 }
 
-/** The earliest business time an event may report. */
-export const EARLIEST_EVENT_TIME = new Date('2000-01-01T00:00:00Z')
-/** How far ahead of the server's clock an event's time may be (clocks differ a little; a day is generous). */
-export const MAX_EVENT_AHEAD_MS = 86_400_000
-
 /** The time fields of each event type (besides occurredAt). */
 const TIME_FIELDS: Record<ShopEvent['type'], string[]> = {
   'order.created': ['createdAt'],
@@ -511,33 +495,9 @@ const TIME_FIELDS: Record<ShopEvent['type'], string[]> = {
   'order.cancelled': ['cancelledAt'],
 }
 
-/**
- * 400 for a time that names no real instant (2026-02-31, 24:00, an offset of +25:00 — Date.parse would move them to
- * another day) or lies outside the plausible range: before 2000-01-01, or more than a day ahead of the server's clock.
- */
+/** 400 for a time of the event that names no real instant or lies outside the plausible range (core/times.ts). */
 function checkTimes(type: ShopEvent['type'], occurredAt: string, data: Record<string, unknown>, now: Date): void {
-  const latest = now.getTime() + MAX_EVENT_AHEAD_MS
   const fields: [string, unknown][] = [['occurredAt', occurredAt], ...TIME_FIELDS[type].map((f): [string, unknown] => [`data.${f}`, data[f]])]
-  for (const [path, value] of fields) {
-    if (typeof value !== 'string') continue
-    const at = exactInstant(value)
-    if (at === null) throw new ValidationFailed(`${path}: ${JSON.stringify(value)} is not a real date and time`)
-    if (at < EARLIEST_EVENT_TIME.getTime()) throw new ValidationFailed(`${path}: ${value} is before 2000-01-01; send the time the fact happened`)
-    if (at > latest) throw new ValidationFailed(`${path}: ${value} is more than a day ahead of the server's clock (${now.toISOString()})`)
-  }
+  for (const [path, value] of fields) if (typeof value === 'string') reportedTime(path, value, now)
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(?:Z|([+-])(\d{2}):(\d{2}))$/i
-
-/** The instant an RFC 3339 time names (epoch ms), or null when one of its fields is out of range. */
-export function exactInstant(text: string): number | null {
-  const m = RFC3339.exec(text)
-  if (!m) return null
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number]
-  const [offsetHours, offsetMinutes] = [Number(m[9] ?? 0), Number(m[10] ?? 0)]
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return null
-  // the day must exist in that month: Date.UTC would roll 31 February over into March
-  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null
-  const at = Date.parse(text)
-  return Number.isNaN(at) ? null : at
-}

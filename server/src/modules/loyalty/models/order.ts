@@ -49,7 +49,20 @@ export const orderSchema = new Schema(
     memberRef: { type: String, default: null },
     /** each fact keeps the eventId that reported it, so an anomaly can name the event */
     paid: {
-      type: new Schema({ at: Date, channel: String, store: String, lines: [lineSchema], eventId: String }, { _id: false }),
+      type: new Schema({ at: Date, channel: String, store: String, advisor: { type: String, default: null }, lines: [lineSchema], eventId: String }, { _id: false }),
+      default: null,
+    },
+    /**
+     * an order carried over from another system (npm run import): history, earning nothing here except the points
+     * the old system held pending for it (`pendingPoints`, confirming at `confirmsAt`); refunds it had before the
+     * migration (`refundIds`) are already in those figures. `hash` fingerprints the imported record (a re-run with
+     * the same record is unchanged, with another one refused).
+     */
+    migrated: {
+      type: new Schema(
+        { at: Date, pendingPoints: { type: Number, default: 0 }, confirmsAt: { type: Date, default: null }, refundIds: [String], hash: String },
+        { _id: false },
+      ),
       default: null,
     },
     /** the order as placed (order.created), before any payment: payment reminders; settlement ignores it */

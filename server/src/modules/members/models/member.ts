@@ -47,6 +47,11 @@ export const memberSchema = new Schema(
     tierSince: { type: Date, default: null },
     /** rolling-12-months policy: when the tier is next reviewed */
     tierReviewAt: { type: Date, default: null },
+    /**
+     * a tier carried over by a migration is kept until this review, whatever the growth (lifetime policy: then the
+     * daily sweep reviews it against this program's table); null otherwise
+     */
+    tierHeldUntil: { type: Date, default: null },
     /** bumped by every balance change; each change is guarded by the revision it read */
     rev: { type: Number, required: true, default: 0 },
     pendingOps: { type: [pendingOpSchema], default: [] },
@@ -80,6 +85,8 @@ memberSchema.index({ 'lots.expiresAt': 1 })
 memberSchema.index({ 'pendingOps.key': 1 })
 // the annual tier review
 memberSchema.index({ tierReviewAt: 1 })
+// the end of migrated tiers' holds
+memberSchema.index({ tierHeldUntil: 1 })
 
 export type MemberDoc = InferSchemaType<typeof memberSchema> & { _id: import('mongoose').Types.ObjectId }
 

@@ -9,6 +9,7 @@ import {
   expireDue,
   InsufficientPointsError,
   lotExpiry,
+  openBalances,
   rollingGrowth,
   type Balances,
 } from '../../shared/src/loyalty/balances.js'
@@ -192,5 +193,20 @@ describe('decideTier', () => {
   it('rolling: a hold changes nothing (the annual review is the promise)', () => {
     const raised = DEFAULT_TIERS.map((t) => (t.level === 2 ? { ...t, threshold: 10_000, holdUntil: '2026-07-01T00:00:00.000Z' } : t))
     expect(decideTier(2, b(9_000), raised, rolling, now, true)).toEqual({ level: 1, reason: 'review' })
+  })
+})
+
+describe('openBalances (a migration’s opening entry)', () => {
+  const at = new Date('2026-06-15T02:00:00Z')
+  it('adds the lots with their own expiry, the total growth, and only the growth placed on a day to the rolling window', () => {
+    const c = openBalances(EMPTY_BALANCES, { lots: [{ points: 10, expiresAt: 5e12 }, { points: 5, expiresAt: null }], growth: 100, growthByDay: [{ day: '2026-06-01', value: 40 }] }, at)
+    expect(c.balances).toMatchObject({ available: 15, growth: 100, growthByMonth: [{ month: '2026-06-01', value: 40 }] })
+    expect(c.balances.lots.map((l) => [l.remaining, l.expiresAt])).toEqual([[10, 5e12], [5, null]])
+    expect(rollingGrowth(c.balances, at)).toBe(40)
+    expect(c.points).toEqual({ available: 15, pending: 0, debt: 0, expired: 0 })
+  })
+  it('refuses more growth by day than the growth carried over, and amounts that are not whole', () => {
+    expect(() => openBalances(EMPTY_BALANCES, { lots: [], growth: 10, growthByDay: [{ day: '2026-06-01', value: 11 }] }, at)).toThrow(RangeError)
+    expect(() => openBalances(EMPTY_BALANCES, { lots: [{ points: 1.5, expiresAt: null }], growth: 0, growthByDay: [] }, at)).toThrow(RangeError)
   })
 })

@@ -18,6 +18,7 @@ const REASONS: Record<string, string> = {
   adjust: '人工调整',
   spend: '积分使用',
   'opening balance': '期初余额',
+  migration: '原会员系统结转',
   review: '晒单评价奖励',
   birthday: '生日礼遇',
   campaign: '活动奖励',

@@ -4,7 +4,9 @@ import fp from 'fastify-plugin'
 import { existsSync } from 'node:fs'
 import type { Config } from './core/config.js'
 import core from './core/index.js'
+import coupons from './modules/coupons/index.js'
 import loyalty from './modules/loyalty/index.js'
+import mall from './modules/mall/index.js'
 import members from './modules/members/index.js'
 import shop from './modules/shop/index.js'
 
@@ -56,8 +58,12 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   })
   // loyalty: points and growth ledgers, orders, tiers, expiry, adjustments, policy, reconcile
   await fastify.register(loyalty)
+  // coupons: templates, one issuing service for every program, the wallet, use online and in store
+  await fastify.register(coupons)
   // shop: the signed webhook, its queue and the applier
   await fastify.register(shop, { webhookSecret: opts.SHOP_WEBHOOK_SECRET })
+  // mall: redeem points for coupons and gifts
+  await fastify.register(mall)
   // the H5 build of the mini-program, when this process serves it (the demo does)
   if (opts.H5_DIR && existsSync(opts.H5_DIR)) {
     await fastify.register(fastifyStatic, { root: opts.H5_DIR, prefix: '/', wildcard: false })

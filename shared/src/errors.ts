@@ -11,6 +11,16 @@ export const ErrorCodes = {
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   CONFLICT: 'CONFLICT',
   INSUFFICIENT_POINTS: 'INSUFFICIENT_POINTS',
+  /** the coupon template or mall item has no stock left */
+  OUT_OF_STOCK: 'OUT_OF_STOCK',
+  /** the member has had as many of this coupon or item as one member may */
+  LIMIT_REACHED: 'LIMIT_REACHED',
+  /** the member's tier may not have this coupon or item */
+  TIER_NOT_ELIGIBLE: 'TIER_NOT_ELIGIBLE',
+  /** the coupon template or item is paused, or outside its availability window */
+  NOT_AVAILABLE: 'NOT_AVAILABLE',
+  /** the coupon is used, expired, void, or not this member's */
+  COUPON_NOT_USABLE: 'COUPON_NOT_USABLE',
   /** the body is larger than the route takes */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** a path segment is longer than the server reads */

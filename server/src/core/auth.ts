@@ -25,6 +25,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler for member routes: a valid member JWT or 401 */
     authenticateMember: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** preHandler for staff routes: a valid staff, manager or admin JWT, 401 without one, 403 with a member's */
+    authenticateStaff: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /** preHandler for operator routes: a valid admin JWT, 401 without one, 403 with another role */
     authenticateAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   }
@@ -57,6 +59,10 @@ export default fp<AuthOptions>(
       await verify(request)
       if (request.user.role !== 'member') throw new Unauthorized('a member token is required')
       if (!MEMBER_ID.test(request.user.sub)) throw new Unauthorized('the token is invalid; log in again')
+    })
+    app.decorate('authenticateStaff', async (request: FastifyRequest) => {
+      await verify(request)
+      if (request.user.role === 'member') throw new Forbidden('this needs a staff token')
     })
     app.decorate('authenticateAdmin', async (request: FastifyRequest) => {
       await verify(request)

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { MAX_FEN, MemberRefSchema, OrderLineSchema } from './shop.js'
+import { MAX_FEN } from './common.js'
+import { MemberRefSchema, OrderLineSchema } from './shop.js'
 
 /**
  * The records of a migration from an old CRM (`npm run import`), one JSON object per line. A migration carries each

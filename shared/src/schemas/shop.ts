@@ -1,4 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { MAX_FEN } from './common.js'
+import { CouponUseResultSchema } from './coupons.js'
 
 /** The fields that name a member; a reference needs at least one of them (other fields are ignored). */
 export const MEMBER_REF_FIELDS = ['memberId', 'openid', 'unionid', 'phone'] as const
@@ -22,8 +24,6 @@ export const MemberRefSchema = Type.Object(
 )
 export type MemberRef = Static<typeof MemberRefSchema>
 
-/** at most 1,000,000,000 yuan per line (and per refund line): points and growth stay exact integers */
-export const MAX_FEN = 100_000_000_000
 const Fen = Type.Integer({ minimum: 0, maximum: MAX_FEN, description: 'an amount in fen (1/100 yuan)' })
 const Id = Type.String({ minLength: 1, maxLength: 128 })
 /**
@@ -62,6 +62,12 @@ export const ShopEventDataSchemas = {
     channel: Type.Optional(Type.String({ maxLength: 64, description: "store: a sale at a counter (the member's first one sets their home store)" })),
     store: Type.Optional(Type.String({ maxLength: 128 })),
     advisor: Type.Optional(Type.String({ maxLength: 64, description: "the sales advisor of an in-store sale: the first one named becomes the member's dedicated advisor" })),
+    couponCodes: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 32 }), {
+        maxItems: 20,
+        description: "the member's coupons the shopper used on the order: each valid one is marked used by it once; any other is reported in the event's status",
+      }),
+    ),
   }),
   'order.shipped': Type.Object({
     orderId: Id,
@@ -184,6 +190,11 @@ export const ShopEventStatusSchema = Type.Object({
       }),
       { description: 'facts this event reported in an impossible order: recorded on the order, and counted at a possible time' },
     ),
+  ),
+  coupons: Type.Optional(
+    Type.Array(CouponUseResultSchema, {
+      description: "order.paid: what became of each coupon code it carried (used, or the problem: unknown, not-this-members, already-used, expired, not-yet-valid, void, member-unknown); listed once they are processed, moments after the event is applied",
+    }),
   ),
 })
 export type ShopEventStatus = Static<typeof ShopEventStatusSchema>

@@ -19,6 +19,8 @@ type Who = 'anyone' | 'member' | 'admin' | 'shop'
 interface Ids {
   memberId: string
   otherMemberId: string
+  templateId: string
+  couponCode: string
 }
 interface RouteCase {
   who: Who
@@ -65,6 +67,23 @@ const ROUTES: Record<string, RouteCase> = {
   },
   'GET /api/integrations/shop/events/{eventId}': { who: 'shop', path: () => '/api/integrations/shop/events/evt-never-sent' },
   'GET /health': { who: 'anyone', path: () => '/health' },
+  'POST /api/admin/coupon-templates': {
+    who: 'admin',
+    path: () => '/api/admin/coupon-templates',
+    body: () => ({ name: '满 2000 减 200', kind: 'amount', amountFen: 20_000, thresholdFen: 200_000, scope: { kind: 'categories', categories: ['ring'] }, validity: { days: 30 }, stock: 10 }),
+  },
+  'GET /api/admin/coupon-templates': { who: 'admin', path: () => '/api/admin/coupon-templates' },
+  'GET /api/admin/coupon-templates/{id}': { who: 'admin', path: (ids) => `/api/admin/coupon-templates/${ids.templateId}` },
+  'PATCH /api/admin/coupon-templates/{id}': { who: 'admin', path: (ids) => `/api/admin/coupon-templates/${ids.templateId}`, body: () => ({ notes: '不与其他优惠同享', stock: 50 }) },
+  'POST /api/admin/coupon-templates/{id}/issue': {
+    who: 'admin',
+    path: (ids) => `/api/admin/coupon-templates/${ids.templateId}/issue`,
+    body: (ids) => ({ memberId: ids.memberId, requestId: 'hostile-issue-1' }),
+  },
+  'GET /api/me/coupons': { who: 'member', path: () => '/api/me/coupons' },
+  // staff routes take a staff, manager or admin token
+  'GET /api/staff/coupons/{code}': { who: 'admin', path: (ids) => `/api/staff/coupons/${ids.couponCode}` },
+  'POST /api/staff/coupons/{code}/use': { who: 'admin', path: (ids) => `/api/staff/coupons/${ids.couponCode}/use`, body: (ids) => ({ memberId: ids.memberId, store: 'SH-IFC' }) },
 }
 
 const HUGE = '__1e400__'
@@ -180,7 +199,9 @@ describe('hostile input at every route', () => {
   beforeAll(async () => {
     const member = await t.login('hostile-member')
     const other = await t.login('hostile-other')
-    Object.assign(ids, { memberId: member.memberId, otherMemberId: other.memberId })
+    const template = await t.app.coupons.templates.create({ name: '满 100 减 10', kind: 'amount', amountFen: 1_000, thresholdFen: 10_000, validity: { days: 30 } }, { actor: 'setup', role: 'admin' })
+    const coupon = await t.app.coupons.issue({ templateId: template.id, memberId: member.memberId, key: 'hostile-setup', source: 'api' })
+    Object.assign(ids, { memberId: member.memberId, otherMemberId: other.memberId, templateId: template.id, couponCode: coupon.coupon.code })
     memberToken = member.token
     otherToken = other.token
     adminToken = t.adminToken()
@@ -224,7 +245,11 @@ describe('hostile input at every route', () => {
       m.ShopEvent.countDocuments(),
       m.Member.findById(ids.memberId).lean(),
     ])
-    return { policy, settings, audit, points, growth, members, orders, queued, events, memberDoc }
+    const coupons = {
+      templates: await t.app.db.connection.model('CouponTemplate').find({}, { updatedAt: 0 }).lean(),
+      coupons: await t.app.db.connection.model('Coupon').find({}, { updatedAt: 0 }).lean(),
+    }
+    return { policy, settings, audit, points, growth, members, orders, queued, events, memberDoc, coupons }
   }
 
   it('covers every route the app serves', async () => {

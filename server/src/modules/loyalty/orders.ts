@@ -371,6 +371,11 @@ export class OrderService {
     return addDays(paidAt, policy.maxPendingDays)
   }
 
+  /** An order's facts as recorded (member, payment, refunds, cancellation), or null for an order not known. */
+  async facts(orderId: string) {
+    return this.deps.models.Order.findById(orderId, { memberId: 1, paid: 1, refunds: 1, cancelledAt: 1 }).lean()
+  }
+
   /** The anomalies recorded on an order (none for an order not known or not settled yet). */
   async anomalies(orderId: string): Promise<OrderAnomaly[]> {
     const order = await this.deps.models.Order.findById(orderId, { anomalies: 1 }).lean()

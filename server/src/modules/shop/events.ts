@@ -1,4 +1,5 @@
 import {
+  type CouponUseResult,
   ShopEventDataSchemas,
   ShopEventSchema,
   type MemberRef,
@@ -74,6 +75,8 @@ export class ShopEventService {
     private readonly log?: Pick<FastifyBaseLogger, 'warn' | 'error'>,
     /** names the member of an order not settled yet (order.created's domain event carries the member when known) */
     private readonly members?: { findManyByRefKeys(refKeys: string[]): Promise<Map<string, { _id: Types.ObjectId }>> },
+    /** what became of the coupon codes an order.paid carried (the coupons module), for the event's status */
+    private readonly couponUses?: (orderId: string) => Promise<CouponUseResult[]>,
   ) {}
 
   /**
@@ -160,15 +163,17 @@ export class ShopEventService {
    */
   async status(eventId: string): Promise<ShopEventStatus | null> {
     const [recorded, queued] = await Promise.all([
-      this.models.ShopEvent.findById(eventId, { state: 1, orderId: 1 }).lean(),
+      this.models.ShopEvent.findById(eventId, { state: 1, orderId: 1, type: 1 }).lean(),
       this.models.ShopEventQueue.findById(eventId, { attempts: 1, lastError: 1 }).lean(),
     ])
     if (recorded) {
       const anomalies = recorded.orderId ? (await this.orders.anomalies(recorded.orderId)).filter((a) => a.eventId === eventId) : []
+      const coupons = recorded.type === 'order.paid' && recorded.orderId && this.couponUses ? await this.couponUses(recorded.orderId) : []
       return {
         eventId,
         status: recorded.state as 'applied' | 'parked',
         ...(anomalies.length > 0 ? { anomalies: anomalies.map((a) => ({ kind: a.kind, at: a.at.toISOString(), usedAt: a.usedAt.toISOString() })) } : {}),
+        ...(coupons.length > 0 ? { coupons } : {}),
       }
     }
     if (queued) return { eventId, status: 'queued', attempts: queued.attempts, lastError: queued.lastError ?? null }
@@ -341,6 +346,7 @@ export class ShopEventService {
             store: d.store ?? null,
             advisor: d.advisor ?? null,
             lines: eventLines(lines),
+            couponCodes: (d.couponCodes as string[] | undefined) ?? [],
           })
         }
         case 'order.refunded': {

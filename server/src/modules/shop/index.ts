@@ -17,7 +17,7 @@ declare module 'fastify' {
 export default fp<{ webhookSecret?: string }>(
   async (app, opts) => {
     const models = await app.db.register(shopModels(app.db.connection))
-    const shopEvents = new ShopEventService(models, app.orders, app.events, app.now, app.log, app.members.repo)
+    const shopEvents = new ShopEventService(models, app.orders, app.events, app.now, app.log, app.members.repo, (orderId) => app.coupons.usage.usesOf(orderId))
     app.orders.onAdopted((orderIds) => shopEvents.markAdopted(orderIds))
     // events accepted but left unapplied (their process died, or applying them failed): taken up every 30 s
     app.jobs.register(APPLY_QUEUED_JOB, async () => {
@@ -32,5 +32,5 @@ export default fp<{ webhookSecret?: string }>(
 
     await app.register(eventRoutes, { prefix: '/api/integrations/shop', secret: opts.webhookSecret })
   },
-  { name: 'shop', dependencies: ['core', 'members', 'loyalty'] },
+  { name: 'shop', dependencies: ['core', 'members', 'loyalty', 'coupons'] },
 )

@@ -1,0 +1,273 @@
+import type { Coupon, CouponSource } from '@member-center/shared'
+import { randomInt } from 'node:crypto'
+import { Types } from 'mongoose'
+import { isDuplicateKey } from '../../core/duplicate-key.js'
+import { LimitReached, NotAvailable, NotFound, OutOfStock, TierNotEligible } from '../../core/errors.js'
+import type { TierTable } from '../loyalty/tier-table.js'
+import type { MemberRepository } from '../members/repository.js'
+import type { CouponDoc, CouponModels, CouponTemplateDoc } from './models.js'
+import { rulesText, validityWindow } from './rules.js'
+import type { CouponTemplates } from './templates.js'
+
+export interface IssueRequest {
+  templateId: string
+  memberId: string | Types.ObjectId
+  /** the issuing program's business key (mall:{redemptionId}, birthday:{memberId}:{year}, …): one coupon per key */
+  key: string
+  source: CouponSource
+  at?: Date
+}
+
+export interface IssueResult {
+  status: 'issued' | 'duplicate'
+  coupon: Coupon
+}
+
+/** A pending issue older than this was left by a process that died: the sweep (or a retry) finishes or undoes it. */
+export const STALE_PENDING_MS = 60_000
+
+/** Code alphabet without look-alikes (no 0/O, 1/I/L): staff type it at the counter when a scan fails. */
+const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'
+const CODE_LENGTH = 12
+
+/** A coupon code: 12 characters from 31, about 59 bits of randomness (crypto.randomInt) — not guessable. */
+export function newCouponCode(): string {
+  let code = ''
+  for (let i = 0; i < CODE_LENGTH; i++) code += ALPHABET[randomInt(ALPHABET.length)]
+  return code
+}
+
+/**
+ * The one issuing service every program uses. Exactly once per business key, and the template's total stock and
+ * per-member limit hold under any concurrency, without multi-document transactions:
+ *  1. the coupon is inserted `pending` under its unique issue key (a second request with the key stops here);
+ *  2. a unit of stock is taken by a conditional update (`stockLeft > 0`), recorded on the coupon (`stockTaken`);
+ *  3. the member's slot is taken by a conditional upsert on the claim counter (`count < limit`), recorded (`slotTaken`);
+ *  4. the coupon becomes `usable`.
+ * A refusal at 2 or 3 gives back what was taken and deletes the pending coupon (the key is free again). A process
+ * dying between steps leaves a pending coupon the sweep finishes (both steps recorded) or undoes (gives back what its
+ * flags say it took). Only a death between a counter update and its flag loses a unit — stock or a slot is then
+ * under-sold, never over-sold — and reconcile reports the counter that disagrees with the coupons.
+ */
+export class CouponIssuer {
+  constructor(
+    private readonly models: CouponModels,
+    private readonly templates: CouponTemplates,
+    private readonly members: MemberRepository,
+    private readonly tiers: TierTable,
+    private readonly now: () => Date,
+  ) {}
+
+  async issue(req: IssueRequest): Promise<IssueResult> {
+    const memberId = new Types.ObjectId(req.memberId)
+    const existing = await this.models.Coupon.findOne({ issueKey: req.key }).lean<CouponDoc>()
+    if (existing) return this.settleExisting(existing)
+    const template = await this.templates.doc(req.templateId)
+    if (!template) throw new NotFound(`coupon template ${req.templateId} not found`)
+    const at = req.at ?? this.now()
+    await this.checkEligible(template, memberId, at)
+    const window = validityWindow(template.validity as never, at)!
+
+    const coupon = await this.insertPending(template, memberId, req, at, window)
+    if (!coupon) {
+      // the same key, at the same moment: the other request issues it
+      const other = await this.models.Coupon.findOne({ issueKey: req.key }).lean<CouponDoc>()
+      if (!other) throw new Error(`coupon issue ${req.key} vanished`)
+      return this.settleExisting(other)
+    }
+    await this.complete(coupon, template)
+    return { status: 'issued', coupon: couponView((await this.models.Coupon.findById(coupon._id).lean<CouponDoc>())!, this.now()) }
+  }
+
+  /**
+   * Checks what the template asks of the member and the moment, without issuing: paused, window ended, tier, limit
+   * already reached, no stock left. The mall uses it to mark what a member can redeem.
+   */
+  async checkEligible(template: CouponTemplateDoc, memberId: Types.ObjectId, at: Date): Promise<void> {
+    if (template.status !== 'active') throw new NotAvailable(`coupon template ${template.name} is paused`)
+    if (!validityWindow(template.validity as never, at)) throw new NotAvailable(`coupon template ${template.name} has ended`)
+    const allowed = (template.tiers as string[] | null) ?? null
+    if (allowed && allowed.length > 0) {
+      const [member, tiers] = await Promise.all([this.members.findById(memberId), this.tiers.current()])
+      const code = tiers.find((t) => t.level === (member?.tierLevel ?? 1))?.code
+      if (!code || !allowed.includes(code)) throw new TierNotEligible(`coupon ${template.name} is for tiers ${allowed.join(', ')}`)
+    }
+    if (template.perMemberLimit) {
+      const claim = await this.models.CouponClaim.findById(claimId(template._id, memberId)).lean()
+      if ((claim?.count ?? 0) >= template.perMemberLimit) throw new LimitReached(`a member may have ${template.perMemberLimit} of coupon ${template.name}`)
+    }
+    if (template.stockLeft !== null && template.stockLeft !== undefined && template.stockLeft <= 0) throw new OutOfStock(`coupon ${template.name} is out of stock`)
+  }
+
+  /**
+   * Voids the unused coupon issued under `key` and gives its stock and member slot back (a redemption undone).
+   * Answers what it found: voided, missing, or the state that stops it (used, expired).
+   */
+  async revoke(key: string, reason: string): Promise<'voided' | 'missing' | 'used' | 'expired'> {
+    const coupon = await this.models.Coupon.findOne({ issueKey: key }).lean<CouponDoc>()
+    if (!coupon) return 'missing'
+    if (coupon.state === 'pending') {
+      await this.undo(coupon)
+      return 'voided'
+    }
+    const done = await this.models.Coupon.updateOne({ _id: coupon._id, state: 'usable' }, { $set: { state: 'void', voidReason: reason } })
+    if (done.modifiedCount === 0) {
+      const now = (await this.models.Coupon.findById(coupon._id, { state: 1 }).lean())?.state
+      return now === 'void' ? 'voided' : now === 'used' ? 'used' : 'expired'
+    }
+    await this.giveBack(coupon)
+    return 'voided'
+  }
+
+  /** Finishes or undoes pending issues left by processes that died (older than STALE_PENDING_MS). */
+  async repairPending(): Promise<number> {
+    const stale = await this.models.Coupon.find({ state: 'pending', issuedAt: { $lte: new Date(this.now().getTime() - STALE_PENDING_MS) } }).lean<CouponDoc[]>()
+    for (const coupon of stale) {
+      if (coupon.stockTaken && coupon.slotTaken) await this.models.Coupon.updateOne({ _id: coupon._id, state: 'pending' }, { $set: { state: 'usable' } })
+      else await this.undo(coupon)
+    }
+    return stale.length
+  }
+
+  private async settleExisting(coupon: CouponDoc): Promise<IssueResult> {
+    // another request with this key is still taking stock and the slot: wait for it (a few seconds at most)
+    for (let i = 0; coupon.state === 'pending' && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 20 + i * 5))
+      const again = await this.models.Coupon.findById(coupon._id).lean<CouponDoc>()
+      if (!again) throw new OutOfStock('the coupon could not be issued (another request with the same key was refused)')
+      coupon = again
+    }
+    if (coupon.state === 'pending') {
+      // its process died mid-issue: finish it here
+      const template = await this.templates.doc(coupon.templateId.toString())
+      if (!template) throw new NotFound('coupon template not found')
+      await this.complete(coupon, template)
+      coupon = (await this.models.Coupon.findById(coupon._id).lean<CouponDoc>())!
+    }
+    return { status: 'duplicate', coupon: couponView(coupon, this.now()) }
+  }
+
+  /** Step 1: the pending coupon under its key, with a fresh code (another draw on the rare code collision). */
+  private async insertPending(template: CouponTemplateDoc, memberId: Types.ObjectId, req: IssueRequest, at: Date, window: { from: Date; until: Date }): Promise<CouponDoc | null> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const doc = {
+        _id: new Types.ObjectId(),
+        code: newCouponCode(),
+        issueKey: req.key,
+        templateId: template._id,
+        memberId,
+        source: req.source,
+        state: 'pending',
+        stockTaken: false,
+        slotTaken: false,
+        name: template.name,
+        kind: template.kind,
+        amountFen: template.amountFen ?? null,
+        percentOff: template.percentOff ?? null,
+        capFen: template.capFen ?? null,
+        thresholdFen: template.thresholdFen ?? 0,
+        scope: template.scope ?? { kind: 'all' },
+        notes: template.notes ?? '',
+        returnOnRefund: template.returnOnRefund ?? true,
+        validFrom: window.from,
+        validUntil: window.until,
+        issuedAt: at,
+        usedAt: null,
+        usedBy: null,
+        voidReason: null,
+        expiringNotified: false,
+        createdAt: at,
+        updatedAt: at,
+      }
+      try {
+        await this.models.Coupon.collection.insertOne(doc as never)
+        return doc as unknown as CouponDoc
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+        const keyTaken = await this.models.Coupon.exists({ issueKey: req.key })
+        if (keyTaken) return null
+      }
+    }
+    throw new Error('could not draw an unused coupon code')
+  }
+
+  /** Steps 2–4 for a pending coupon: stock, the member's slot, usable; a refusal undoes what was taken. */
+  private async complete(coupon: CouponDoc, template: CouponTemplateDoc): Promise<void> {
+    if (!coupon.stockTaken) {
+      const limited = template.stock !== null && template.stock !== undefined
+      const taken = await this.models.CouponTemplate.updateOne(
+        limited ? { _id: template._id, stockLeft: { $gt: 0 } } : { _id: template._id },
+        limited ? { $inc: { stockLeft: -1, issued: 1 } } : { $inc: { issued: 1 } },
+      )
+      if (taken.modifiedCount === 0) {
+        await this.undo(coupon)
+        throw new OutOfStock(`coupon ${template.name} is out of stock`)
+      }
+      await this.models.Coupon.updateOne({ _id: coupon._id }, { $set: { stockTaken: true } })
+      coupon = { ...coupon, stockTaken: true }
+    }
+    if (!coupon.slotTaken && template.perMemberLimit) {
+      const id = claimId(template._id, coupon.memberId)
+      try {
+        await this.models.CouponClaim.updateOne(
+          { _id: id, count: { $lt: template.perMemberLimit } },
+          { $inc: { count: 1 }, $setOnInsert: { templateId: template._id, memberId: coupon.memberId } },
+          { upsert: true },
+        )
+      } catch (error) {
+        // the counter exists and is at the limit: the upsert's insert hit its _id
+        if (!isDuplicateKey(error)) throw error
+        await this.undo(coupon)
+        throw new LimitReached(`a member may have ${template.perMemberLimit} of coupon ${template.name}`)
+      }
+      await this.models.Coupon.updateOne({ _id: coupon._id }, { $set: { slotTaken: true } })
+    } else if (!coupon.slotTaken) {
+      // no limit: nothing to count (a limit set later counts from then on)
+      await this.models.Coupon.updateOne({ _id: coupon._id }, { $set: { slotTaken: true } })
+    }
+    await this.models.Coupon.updateOne({ _id: coupon._id, state: 'pending' }, { $set: { state: 'usable' } })
+  }
+
+  /** Gives back what a pending coupon's flags say it took, then deletes it (its key is free again). */
+  private async undo(coupon: CouponDoc): Promise<void> {
+    const claimed = await this.models.Coupon.findOneAndDelete({ _id: coupon._id, state: 'pending' }).lean<CouponDoc>()
+    if (claimed) await this.giveBack(claimed)
+  }
+
+  /** Gives a coupon's unit of stock and member slot back to its template (a voided or undone coupon). */
+  private async giveBack(coupon: CouponDoc): Promise<void> {
+    const template = await this.models.CouponTemplate.findById(coupon.templateId, { stock: 1 }).lean()
+    if (coupon.stockTaken && template) {
+      const limited = template.stock !== null && template.stock !== undefined
+      await this.models.CouponTemplate.updateOne({ _id: coupon.templateId }, { $inc: limited ? { stockLeft: 1, issued: -1 } : { issued: -1 } })
+    }
+    if (coupon.slotTaken) await this.models.CouponClaim.updateOne({ _id: claimId(coupon.templateId, coupon.memberId), count: { $gt: 0 } }, { $inc: { count: -1 } })
+  }
+}
+
+/** The claim counter of one member for one template. */
+export function claimId(templateId: Types.ObjectId, memberId: Types.ObjectId): string {
+  return `${templateId.toString()}:${memberId.toString()}`
+}
+
+/** A coupon as members and staff see it at `now`: a usable one whose validity has ended reads expired. */
+export function couponView(c: CouponDoc, now: Date): Coupon {
+  const rules = { kind: c.kind as 'amount' | 'percent', amountFen: c.amountFen ?? null, percentOff: c.percentOff ?? null, capFen: c.capFen ?? null, thresholdFen: c.thresholdFen ?? 0, scope: (c.scope ?? { kind: 'all' }) as Coupon['scope'] }
+  const expired = c.state === 'expired' || (c.state === 'usable' && c.validUntil.getTime() < now.getTime())
+  return {
+    id: c._id.toString(),
+    code: c.code,
+    templateId: c.templateId.toString(),
+    name: c.name ?? '',
+    ...rules,
+    notes: c.notes ?? '',
+    rulesText: rulesText(rules),
+    state: (expired ? 'expired' : c.state === 'pending' ? 'usable' : c.state) as Coupon['state'],
+    source: c.source as Coupon['source'],
+    validFrom: c.validFrom.toISOString(),
+    validUntil: c.validUntil.toISOString(),
+    issuedAt: c.issuedAt.toISOString(),
+    usedAt: c.usedAt ? c.usedAt.toISOString() : null,
+    usedBy: (c.usedBy as Coupon['usedBy']) ?? null,
+  }
+}

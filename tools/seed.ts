@@ -16,6 +16,8 @@ interface DemoLine {
   sku: string
   name: string
   yuan: number
+  /** the product category coupon scopes, review campaigns and segments select by */
+  category?: string
 }
 
 interface DemoOrder {
@@ -40,14 +42,14 @@ interface DemoMember {
   orders: DemoOrder[]
 }
 
-const RING: DemoLine = { sku: 'RING-18K-001', name: '18K 金钻石戒指', yuan: 3_299 }
-const NECKLACE: DemoLine = { sku: 'NECK-PT-002', name: '铂金锁骨链', yuan: 2_680 }
-const EARRINGS: DemoLine = { sku: 'EAR-AU-003', name: '足金耳钉', yuan: 1_280 }
-const BRACELET: DemoLine = { sku: 'BRAC-AU-004', name: '古法金手镯', yuan: 1_580 }
-const PENDANT: DemoLine = { sku: 'PEND-JD-005', name: '翡翠平安扣吊坠', yuan: 2_199 }
-const BROOCH: DemoLine = { sku: 'BRO-PRL-006', name: '珍珠胸针', yuan: 899 }
-const STUDS: DemoLine = { sku: 'EAR-DM-007', name: '钻石耳钉', yuan: 1_299 }
-const CHARM: DemoLine = { sku: 'CHM-AU-008', name: '足金转运珠', yuan: 520 }
+const RING: DemoLine = { sku: 'RING-18K-001', name: '18K 金钻石戒指', yuan: 3_299, category: 'ring' }
+const NECKLACE: DemoLine = { sku: 'NECK-PT-002', name: '铂金锁骨链', yuan: 2_680, category: 'necklace' }
+const EARRINGS: DemoLine = { sku: 'EAR-AU-003', name: '足金耳钉', yuan: 1_280, category: 'earring' }
+const BRACELET: DemoLine = { sku: 'BRAC-AU-004', name: '古法金手镯', yuan: 1_580, category: 'bracelet' }
+const PENDANT: DemoLine = { sku: 'PEND-JD-005', name: '翡翠平安扣吊坠', yuan: 2_199, category: 'pendant' }
+const BROOCH: DemoLine = { sku: 'BRO-PRL-006', name: '珍珠胸针', yuan: 899, category: 'brooch' }
+const STUDS: DemoLine = { sku: 'EAR-DM-007', name: '钻石耳钉', yuan: 1_299, category: 'earring' }
+const CHARM: DemoLine = { sku: 'CHM-AU-008', name: '足金转运珠', yuan: 520, category: 'charm' }
 
 const shipped = { shippedAfter: 1, deliveredAfter: 3 }
 
@@ -102,6 +104,7 @@ export const DEMO_MEMBERS: readonly DemoMember[] = [
 ]
 
 const MARKER = 'demo-seed'
+const COUPON_MARKER = 'demo-seed-coupons'
 const DAY = 86_400_000
 const CARRIERS = ['SF', 'JD', 'ZTO'] as const
 
@@ -126,7 +129,40 @@ export async function seedDemo(app: FastifyInstance, appid: string): Promise<num
     }
   }
   await app.settings.put(MARKER, { at: new Date(now).toISOString() }, 'demo seed')
+  await seedCoupons(app, appid)
   return DEMO_MEMBERS.length
+}
+
+/** The demo's coupon templates (a jewelry brand's usual set). */
+const DEMO_TEMPLATES = [
+  { key: 'welcome', name: '新客礼遇 满 1000 减 100', kind: 'amount', amountFen: 10_000, thresholdFen: 100_000, validity: { days: 30 }, notes: '线上线下通用，不与其他优惠同享' },
+  { key: 'diamond', name: '钻石饰品 9 折券', kind: 'percent', percentOff: 10, capFen: 100_000, thresholdFen: 300_000, scope: { kind: 'categories', categories: ['ring', 'earring'] }, validity: { days: 60 }, perMemberLimit: 2, notes: '限钻石戒指与耳饰，最多减 1000 元' },
+  { key: 'care', name: '免费清洗保养券', kind: 'amount', amountFen: 20_000, thresholdFen: 0, validity: { days: 90 }, notes: '到店出示券码，门店专业清洗保养一次' },
+] as const
+
+/**
+ * Every demo member gets a few coupons (Alice has used one at the counter already), once per database: the issues
+ * have fixed business keys, so a seed run again issues nothing new.
+ */
+async function seedCoupons(app: FastifyInstance, appid: string): Promise<void> {
+  if (await app.settings.get(COUPON_MARKER)) return
+  const templates = new Map<string, string>()
+  for (const { key, ...template } of DEMO_TEMPLATES) {
+    const created = await app.coupons.templates.create(template as never, { actor: 'demo seed', role: 'admin' })
+    templates.set(key, created.id)
+  }
+  for (const demo of DEMO_MEMBERS) {
+    const member = await app.members.repo.findByRefKey(`openid:${sandboxOpenid(appid, demo.user)}`)
+    if (!member) continue
+    for (const key of ['welcome', 'care', ...(demo.user === 'dave' ? [] : ['diamond'])]) {
+      await app.coupons.issue({ templateId: templates.get(key)!, memberId: member._id, key: `demo:${demo.user}:${key}`, source: 'campaign' })
+    }
+    if (demo.user === 'alice') {
+      const care = await app.coupons.issue({ templateId: templates.get('care')!, memberId: member._id, key: `demo:${demo.user}:care`, source: 'campaign' })
+      await app.coupons.usage.useInStore(care.coupon.code, { memberId: member._id.toString(), store: '上海南京西路店' }, { actor: 'demo-staff', role: 'staff' })
+    }
+  }
+  await app.settings.put(COUPON_MARKER, { at: app.now().toISOString() }, 'demo seed')
 }
 
 /** One order's events as the shop would send them, with fixed ids (a re-run is all duplicates). */
@@ -142,7 +178,7 @@ function orderEvents(user: string, index: number, order: DemoOrder, member: Memb
       paidAt: at(0),
       channel: order.channel ?? 'mall',
       store: order.channel === 'store' ? '上海南京西路店' : 'online',
-      lines: order.lines.map((line, i) => ({ lineId: String(i + 1), sku: line.sku, name: line.name, quantity: 1, paidFen: line.yuan * 100 })),
+      lines: order.lines.map((line, i) => ({ lineId: String(i + 1), sku: line.sku, name: line.name, quantity: 1, paidFen: line.yuan * 100, ...(line.category ? { category: line.category } : {}) })),
     }),
   ]
   if (order.shippedAfter !== undefined) {

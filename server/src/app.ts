@@ -7,6 +7,7 @@ import core from './core/index.js'
 import coupons from './modules/coupons/index.js'
 import loyalty from './modules/loyalty/index.js'
 import mall from './modules/mall/index.js'
+import messaging from './modules/messaging/index.js'
 import members from './modules/members/index.js'
 import shop from './modules/shop/index.js'
 
@@ -64,6 +65,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(shop, { webhookSecret: opts.SHOP_WEBHOOK_SECRET })
   // mall: redeem points for coupons and gifts
   await fastify.register(mall)
+  // messaging: the outbox, the inbox, consent, and pushes through subscribe messages and the Official Account
+  await fastify.register(messaging, { appid: opts.WECHAT_APPID })
   // the H5 build of the mini-program, when this process serves it (the demo does)
   if (opts.H5_DIR && existsSync(opts.H5_DIR)) {
     await fastify.register(fastifyStatic, { root: opts.H5_DIR, prefix: '/', wildcard: false })

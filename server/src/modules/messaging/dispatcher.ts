@@ -1,0 +1,187 @@
+import { DEFAULT_MESSAGING_POLICY, shanghaiDate, templateData, type MessageKind, type MessagingPolicy } from '@member-center/shared'
+import type { Types } from 'mongoose'
+import type { SettingsStore } from '../../core/settings.js'
+import type { WechatClient } from '../../core/wechat/client.js'
+import { WechatApiError, WechatUnreachableError } from '../../core/wechat/errors.js'
+import type { MemberRepository } from '../members/repository.js'
+import type { WindowCounters } from './counters.js'
+import type { MessageDoc, MessagingModels } from './models.js'
+import type { Preferences } from './preferences.js'
+import { inQuietHours, nextShanghaiDay, quietHoursEnd, shanghaiWeek } from './rules.js'
+import type { Subscriptions } from './subscriptions.js'
+import type { Mapping, TemplateMappings } from './templates.js'
+
+export const POLICY_SETTING = 'messaging-policy'
+
+/** WeChat errors that a retry may get past (45011 too frequent, −1 busy); 5xx and timeouts are WechatUnreachableError. */
+const PASSING = new Set([45011, -1])
+
+type Outcome = void | { rescheduleAt: Date }
+
+/** A push the dispatcher decided on: the channel, its template, and whom to send it to there. */
+interface Route {
+  channel: 'subscribe' | 'official_account'
+  mapping: Mapping
+  touser: string
+}
+
+export interface DispatcherDeps {
+  models: MessagingModels
+  members: MemberRepository
+  wechat: WechatClient
+  mappings: TemplateMappings
+  subscriptions: Subscriptions
+  preferences: Preferences
+  counters: WindowCounters
+  settings: SettingsStore
+  /** the mini-program's appid (the Official Account's template opens the mini-program page) */
+  appid: string
+  now: () => Date
+}
+
+/**
+ * Pushes one message (the messaging.send job). In order: the member's preferences (a kind turned off: inbox only);
+ * for marketing, the quiet hours (deferred to their end) and the per-member caps per day and week (over a cap: inbox
+ * only); then a channel — a subscribe message when the member has a balance for the kind's template; otherwise, for
+ * service kinds only, the Official Account template when the member follows it; otherwise the inbox alone, with the
+ * reason. Each push takes a unit of its channel's per-second rate, shared by every process (a full second: deferred
+ * to the next). WeChat's answers: 40001/42001 refresh the token and retry once (the WeChat client); 43101 zeroes the
+ * balance and tries the next channel; 45009 defers to the next day; 45011, −1, 5xx and timeouts retry with backoff up
+ * to the policy's maxAttempts, then inbox only; other errors (47003, 40037, 40003, 45168, …) fail the push for good,
+ * with the reason — the inbox keeps the message either way.
+ *
+ * Delivery guarantee: a push is marked `sending` (with the attempt's id) before WeChat is called. A worker that dies
+ * after that mark leaves it `sending`; the job is taken over when its lease expires, finds the mark, and records the
+ * message `unconfirmed` instead of pushing again — WeChat has no idempotency key, so at most one push per message
+ * (a push that WeChat did deliver is then reported by subscribe_msg_sent_event). A timeout is different: the answer
+ * was lost but the worker lives, and the push is retried (at least once, for that case alone).
+ */
+export class Dispatcher {
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  async policy(): Promise<MessagingPolicy> {
+    return { ...DEFAULT_MESSAGING_POLICY, ...((await this.deps.settings.get<Partial<MessagingPolicy>>(POLICY_SETTING)) ?? {}) }
+  }
+
+  async send(dedupeKey: string, attemptId: string): Promise<Outcome> {
+    const { models } = this.deps
+    const message = await models.Message.findOne({ dedupeKey }).lean<MessageDoc>()
+    if (!message || !['queued', 'sending'].includes(message.status)) return
+    if (message.status === 'sending') {
+      // a worker died after marking the push and before recording its answer: never push twice
+      await this.finish(message, 'unconfirmed', { reason: 'the worker stopped during the push; it may have been delivered', channel: message.channel })
+      return
+    }
+    const now = this.deps.now()
+    if (message.notBefore.getTime() > now.getTime()) return { rescheduleAt: message.notBefore }
+    const policy = await this.policy()
+    const kind = message.kind as MessageKind
+    const prefs = await this.deps.preferences.get(message.memberId)
+    if (message.category === 'marketing' && !prefs.marketing) return this.finish(message, 'inbox', { reason: 'the member turned marketing off' })
+    if (prefs.kindsOff.includes(kind)) return this.finish(message, 'inbox', { reason: 'the member turned this kind off' })
+    if (message.category === 'marketing' && inQuietHours(now, policy.quietFrom, policy.quietTo)) return { rescheduleAt: quietHoursEnd(now, policy.quietTo) }
+
+    const member = await this.deps.members.findById(message.memberId)
+    if (!member) return this.finish(message, 'inbox', { reason: 'the member is gone' })
+    const route = await this.route(message, member)
+    if ('reason' in route) return this.finish(message, 'inbox', { reason: route.reason })
+
+    // the channel's rate, all processes together: a full second defers to the next
+    const second = Math.floor(now.getTime() / 1000)
+    const rateWindow = `rate:${route.channel}:${second}`
+    if (!(await this.deps.counters.take(rateWindow, policy.ratePerSecond[route.channel], new Date((second + 60) * 1000)))) {
+      return { rescheduleAt: new Date((second + 1) * 1000 + Math.floor(Math.random() * 200)) }
+    }
+    if (message.category === 'marketing' && !(await this.takeMarketingCaps(message.memberId, now, policy))) {
+      await this.deps.counters.giveBack(rateWindow)
+      return this.finish(message, 'inbox', { reason: 'the member’s marketing cap for the day or week is reached' })
+    }
+
+    const marked = await models.Message.updateOne({ _id: message._id, status: 'queued' }, { $set: { status: 'sending', sendingBy: attemptId, channel: route.channel }, $inc: { attempts: 1 } })
+    if (marked.modifiedCount === 0) return
+    try {
+      const sent = await this.push(message, route)
+      if (route.channel === 'subscribe') await this.deps.subscriptions.used(message.memberId, route.mapping.templateId)
+      await this.finish(message, 'sent', { channel: route.channel, msgid: sent.msgid, sentAt: this.deps.now() })
+    } catch (error) {
+      return this.failed(message, route, error, policy)
+    }
+  }
+
+  /** The channel for this message now, or why it reaches the inbox only. */
+  private async route(message: MessageDoc, member: { _id: Types.ObjectId; openid: string; unionid?: string | null }): Promise<Route | { reason: string }> {
+    const kind = message.kind as MessageKind
+    const subscribe = await this.deps.mappings.find(kind, 'subscribe')
+    if (subscribe && (await this.deps.subscriptions.balance(member._id, subscribe.templateId)) > 0) {
+      return { channel: 'subscribe', mapping: subscribe, touser: member.openid }
+    }
+    if (message.category === 'marketing') return { reason: subscribe ? 'no subscription left for this kind' : 'no subscribe template for this kind' }
+    const oa = this.deps.wechat.officialAccount ? await this.deps.mappings.find(kind, 'official_account') : null
+    const follower = oa && member.unionid ? await this.deps.models.Follower.findOne({ unionid: member.unionid }).lean() : null
+    if (oa && follower) return { channel: 'official_account', mapping: oa, touser: follower._id }
+    if (!subscribe && !oa) return { reason: 'no template for this kind' }
+    return { reason: follower === null && oa ? 'no subscription left, and the member does not follow the Official Account' : 'no subscription left for this kind' }
+  }
+
+  private async push(message: MessageDoc, route: Route): Promise<{ msgid: string }> {
+    const data = templateData(message.data as Record<string, string | number | null>, route.mapping.keys)
+    if (route.channel === 'subscribe') {
+      return this.deps.wechat.sendSubscribeMessage({ touser: route.touser, templateId: route.mapping.templateId, page: message.page ?? undefined, data })
+    }
+    return this.deps.wechat.sendTemplateMessage({
+      touser: route.touser,
+      templateId: route.mapping.templateId,
+      miniprogram: { appid: this.deps.appid, pagepath: message.page ?? undefined },
+      data,
+    })
+  }
+
+  /** What WeChat's error means for the message (see the class comment). */
+  private async failed(message: MessageDoc, route: Route, error: unknown, policy: MessagingPolicy): Promise<Outcome> {
+    const requeue = (set: Record<string, unknown> = {}) =>
+      this.deps.models.Message.updateOne({ _id: message._id, status: 'sending' }, { $set: { status: 'queued', sendingBy: null, channel: null, ...set } })
+    const attempts = (message.attempts ?? 0) + 1
+    if (error instanceof WechatApiError) {
+      if (error.errcode === 43101 && route.channel === 'subscribe') {
+        // WeChat has no consent on file: the balance is 0; the next channel (or the inbox) takes it
+        await this.deps.subscriptions.zero(message.memberId, route.mapping.templateId, '43101')
+        await requeue({ reason: '43101: no subscription' })
+        return { rescheduleAt: this.deps.now() }
+      }
+      if (error.errcode === 43004 && route.channel === 'official_account') {
+        // no longer a follower: forget the follow, and go on without it
+        await this.deps.models.Follower.deleteOne({ _id: route.touser })
+        await requeue({ reason: '43004: not following the Official Account' })
+        return { rescheduleAt: this.deps.now() }
+      }
+      if (error.errcode === 45009) {
+        await requeue({ reason: '45009: daily quota reached' })
+        return { rescheduleAt: new Date(nextShanghaiDay(this.deps.now()).getTime() + Math.floor(Math.random() * 600_000)) }
+      }
+      if (!PASSING.has(error.errcode)) return this.finish(message, 'failed', { reason: `${error.errcode}: ${error.errmsg}`, channel: route.channel }, 'sending')
+    } else if (!(error instanceof WechatUnreachableError)) {
+      throw error
+    }
+    const why = error instanceof WechatApiError ? `${error.errcode}: ${error.errmsg}` : (error as Error).message
+    if (attempts >= policy.maxAttempts) return this.finish(message, 'inbox', { reason: `WeChat kept failing (${why}); kept in the inbox` }, 'sending')
+    await requeue({ reason: why })
+    // the job runner retries with exponential backoff
+    throw error
+  }
+
+  private async takeMarketingCaps(memberId: Types.ObjectId, now: Date, policy: MessagingPolicy): Promise<boolean> {
+    const day = `cap:day:${memberId.toString()}:${shanghaiDate(now)}`
+    const week = `cap:week:${memberId.toString()}:${shanghaiWeek(now)}`
+    const expires = new Date(now.getTime() + 8 * 86_400_000)
+    if (!(await this.deps.counters.take(day, policy.marketingPerDay, expires))) return false
+    if (!(await this.deps.counters.take(week, policy.marketingPerWeek, expires))) {
+      await this.deps.counters.giveBack(day)
+      return false
+    }
+    return true
+  }
+
+  private async finish(message: MessageDoc, status: 'sent' | 'inbox' | 'failed' | 'unconfirmed', set: Record<string, unknown>, from: 'queued' | 'sending' = message.status as 'queued' | 'sending'): Promise<void> {
+    await this.deps.models.Message.updateOne({ _id: message._id, status: status === 'sent' ? 'sending' : from }, { $set: { status, sendingBy: null, ...set } })
+  }
+}

@@ -1,0 +1,85 @@
+import fp from 'fastify-plugin'
+import { MessageAdmin } from './admin.js'
+import { StaffCare } from './care.js'
+import { WindowCounters } from './counters.js'
+import { Dispatcher } from './dispatcher.js'
+import { Inbox } from './inbox.js'
+import { messagingModels } from './models.js'
+import { Outbox, SEND_JOB, type MessageDraft } from './outbox.js'
+import { Preferences } from './preferences.js'
+import adminRoutes from './routes/admin-messages.js'
+import meRoutes from './routes/me-messages.js'
+import staffRoutes from './routes/staff-care.js'
+import { Subscriptions } from './subscriptions.js'
+import { TemplateMappings } from './templates.js'
+
+export const MESSAGING_DAILY_JOB = 'messaging.daily'
+
+export interface MessagingService {
+  /** writes messages (once per dedupe key) and schedules their push; each lands in the member's inbox */
+  enqueue(drafts: MessageDraft[]): ReturnType<Outbox['enqueue']>
+  outbox: Outbox
+  dispatcher: Dispatcher
+  inbox: Inbox
+  subscriptions: Subscriptions
+  preferences: Preferences
+  mappings: TemplateMappings
+  counters: WindowCounters
+  admin: MessageAdmin
+  care: StaffCare
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    messaging: MessagingService
+  }
+}
+
+export interface MessagingOptions {
+  /** the mini-program's appid (Official Account templates open its pages) */
+  appid: string
+}
+
+/**
+ * messaging: the catalogue's kinds (shared/src/messages.ts) become messages — an outbox entry once per fact, the
+ * member's inbox entry whatever happens, and a push by the dispatcher (subscribe message, else the Official Account
+ * for service kinds, else the inbox alone) under consent, quiet hours, caps and a shared send rate. Routes:
+ * /api/me/inbox, /api/me/subscriptions, /api/me/message-preferences, /api/admin/message-templates,
+ * /api/admin/messages, /api/admin/messaging-policy, /api/staff/care-messages. Jobs: messaging.send, messaging.daily.
+ */
+export default fp<MessagingOptions>(
+  async (app, opts) => {
+    const models = await app.db.register(messagingModels(app.db.connection))
+    const mappings = new TemplateMappings(models, app.audit, app.now)
+    const preferences = new Preferences(models)
+    const subscriptions = new Subscriptions(models, mappings, app.now)
+    const counters = new WindowCounters(models)
+    const outbox = new Outbox(models, app.jobs, preferences, app.now)
+    const dispatcher = new Dispatcher({ models, members: app.members.repo, wechat: app.wechat, mappings, subscriptions, preferences, counters, settings: app.settings, appid: opts.appid, now: app.now })
+
+    app.jobs.register(SEND_JOB, async (payload, job) => dispatcher.send(payload.dedupeKey as string, `${job.leaseOwner ?? 'worker'}:${job.attempts ?? 0}`))
+    app.jobs.register(MESSAGING_DAILY_JOB, async () => {
+      await counters.purge(app.now())
+      return { rescheduleAt: new Date(app.now().getTime() + 86_400_000) }
+    })
+    await app.jobs.schedule(MESSAGING_DAILY_JOB, MESSAGING_DAILY_JOB, {}, app.now())
+
+    app.decorate('messaging', {
+      enqueue: (drafts: MessageDraft[]) => outbox.enqueue(drafts),
+      outbox,
+      dispatcher,
+      inbox: new Inbox(models, app.now),
+      subscriptions,
+      preferences,
+      mappings,
+      counters,
+      admin: new MessageAdmin(models),
+      care: new StaffCare(outbox, app.members.repo, preferences, counters, app.audit, app.now),
+    })
+
+    await app.register(meRoutes, { prefix: '/api/me' })
+    await app.register(adminRoutes, { prefix: '/api/admin' })
+    await app.register(staffRoutes, { prefix: '/api/staff' })
+  },
+  { name: 'messaging', dependencies: ['core', 'members', 'loyalty', 'coupons', 'shop'] },
+)

@@ -12,6 +12,24 @@ export class LedgerRepository {
    * A member's points entries, newest first; `cursor` (from the previous page) is where that page ended. A cursor
    * this server did not give out is a 400; one from another member's pages only says where to start in this one's.
    */
+  /**
+   * What an order's ledger entries of one reason came to for the member (confirm: the points that became available;
+   * refund: the points taken back, with `refundId` one refund's) — messages tell the sum, not each line's.
+   */
+  async orderTotals(memberId: Types.ObjectId | string, orderId: string, refundId?: string): Promise<{ confirmed: number; reversed: number }> {
+    const entries = await this.models.PointsEntry.find(
+      { memberId: new Types.ObjectId(memberId), orderId, ...(refundId !== undefined ? { refundId } : {}) },
+      { reason: 1, available: 1, pending: 1, debt: 1, debtRepaid: 1 },
+    ).lean<PointsEntry[]>()
+    let confirmed = 0
+    let reversed = 0
+    for (const e of entries) {
+      if (e.reason === 'confirm') confirmed += e.available + ((e as { debtRepaid?: number }).debtRepaid ?? 0)
+      if (e.reason === 'refund') reversed += -(e.available + e.pending - e.debt)
+    }
+    return { confirmed, reversed }
+  }
+
   async pointsHistory(memberId: string, limit: number, cursor?: string): Promise<PointsHistoryPage> {
     const filter: Record<string, unknown> = { memberId: new Types.ObjectId(memberId) }
     if (cursor !== undefined) {

@@ -61,7 +61,7 @@ export default fp(
     const policies = new PolicyStore(app.settings)
     const ledger = new LedgerService(models, app.members.balances, app.events, policies, tierTable)
     const orders = new OrderService({ models, members: app.members.repo, ledger, policies, tiers: tierTable, jobs: app.jobs, now: app.now })
-    const sweeps = new LoyaltySweeps(app.members.balances, app.events, ledger, policies, app.jobs, app.now)
+    const sweeps = new LoyaltySweeps(app.members.balances, app.events, ledger, policies, app.jobs, app.now, tierTable)
     const tierRules = new TierRules({ repo: tierRepository, table: tierTable, policies, members: app.members.balances, ledger, jobs: app.jobs, audit: app.audit, now: app.now })
 
     app.jobs.register(CONFIRM_JOB, async (payload) => orders.confirm(payload.orderId as string))

@@ -371,9 +371,9 @@ export class OrderService {
     return addDays(paidAt, policy.maxPendingDays)
   }
 
-  /** An order's facts as recorded (member, payment, refunds, cancellation), or null for an order not known. */
+  /** An order's facts as recorded (member, placement, payment, shipment, logistics, delivery, refunds, cancellation), or null. */
   async facts(orderId: string) {
-    return this.deps.models.Order.findById(orderId, { memberId: 1, paid: 1, refunds: 1, cancelledAt: 1 }).lean()
+    return this.deps.models.Order.findById(orderId, { memberId: 1, created: 1, paid: 1, shipped: 1, logistics: 1, deliveredAt: 1, refunds: 1, cancelledAt: 1 }).lean()
   }
 
   /** The anomalies recorded on an order (none for an order not known or not settled yet). */

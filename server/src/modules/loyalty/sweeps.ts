@@ -1,11 +1,15 @@
-import { addDays, expireDue, shanghaiDate, startOfNextShanghaiDay, unchanged, type Balances } from '@member-center/shared'
+import { addDays, expireDue, shanghaiDate, startOfNextShanghaiDay, tierStanding, unchanged, type Balances } from '@member-center/shared'
 import type { DomainEvents } from '../../core/events/index.js'
 import type { JobRunner } from '../../core/jobs/runner.js'
 import type { MemberBalances } from '../members/balances.js'
-import type { LedgerService } from './ledger.js'
+import { toBalances, type LedgerService } from './ledger.js'
 import type { PolicyStore } from './policy-store.js'
+import type { TierTable } from './tier-table.js'
 
 export const DAILY_JOB = 'loyalty.daily'
+
+/** The keep reminder goes out this many days before a rolling-policy tier review. */
+export const REVIEW_REMINDER_DAYS = 30
 
 /**
  * The daily loyalty sweep (just after midnight, Shanghai): expire due lots, remind members of points expiring within
@@ -20,6 +24,7 @@ export class LoyaltySweeps {
     private readonly policies: PolicyStore,
     private readonly jobs: JobRunner,
     private readonly now: () => Date,
+    private readonly tiers?: TierTable,
   ) {}
 
   /** Makes sure the next daily run is scheduled. */
@@ -34,6 +39,7 @@ export class LoyaltySweeps {
     await this.expire(now)
     await this.remind(now)
     await this.reviewTiers(now)
+    await this.remindReviews(now)
     // finished jobs are kept a month for inspection; their effects are keyed elsewhere, so dropping them is safe
     await this.jobs.purgeDone(addDays(now, -30))
     await this.scheduleNext(now)
@@ -57,6 +63,34 @@ export class LoyaltySweeps {
       if (result.status === 'applied') count++
     }
     return count
+  }
+
+  /**
+   * Rolling policy: a tier.review_upcoming event REVIEW_REMINDER_DAYS before a member's review, when the growth that
+   * will still count on that day does not keep the tier — with what is still needed (the keep reminder tells it).
+   * Keyed by the review date: once per review.
+   */
+  async remindReviews(now: Date): Promise<number> {
+    const policy = await this.policies.current()
+    if (policy.tiers.kind !== 'rolling-12-months' || !this.tiers) return 0
+    const tiers = await this.tiers.current()
+    const members = await this.members.withTierReviewBetween(addDays(now, REVIEW_REMINDER_DAYS - 1), addDays(now, REVIEW_REMINDER_DAYS))
+    const reminders = members.flatMap((m) => {
+      const standing = tierStanding({ tierLevel: m.tierLevel ?? 1, tierReviewAt: m.tierReviewAt as Date, balances: toBalances(m) }, tiers, policy, now)
+      if (!standing.review || standing.review.toKeep <= 0) return []
+      const reviewAt = (m.tierReviewAt as Date).toISOString()
+      return [
+        {
+          key: `tier.review_upcoming:${m._id.toString()}:${reviewAt}`,
+          type: 'tier.review_upcoming',
+          memberId: m._id,
+          payload: { tierLevel: standing.held.level, tierName: standing.held.name, reviewAt, toKeep: standing.review.toKeep },
+          at: now,
+        },
+      ]
+    })
+    await this.events.writeMany(reminders, { checkFirst: true })
+    return reminders.length
   }
 
   /** A points.expiring event per member and lot expiring within the reminder window (once per lot: keyed). */

@@ -58,6 +58,11 @@ export class MemberBalances {
     return this.Member.find({ tierReviewAt: { $lte: now } }, { _id: 1, tierReviewAt: 1 }).lean<MemberDoc[]>()
   }
 
+  /** Members whose tier review falls after `from` and by `to` (the keep reminder), with their balances. */
+  async withTierReviewBetween(from: Date, to: Date): Promise<MemberDoc[]> {
+    return this.Member.find({ tierReviewAt: { $gt: from, $lte: to } }, { tierLevel: 1, tierReviewAt: 1, points: 1, lots: 1, growth: 1, growthByMonth: 1 }).lean<MemberDoc[]>()
+  }
+
   /** Members whose migrated tier's hold has come to its end (lifetime policy: reviewed then). */
   async withTierHoldDue(now: Date): Promise<Pick<MemberDoc, '_id' | 'tierHeldUntil'>[]> {
     return this.Member.find({ tierHeldUntil: { $lte: now } }, { _id: 1, tierHeldUntil: 1 }).lean<MemberDoc[]>()

@@ -12,6 +12,7 @@ import meRoutes from './routes/me-messages.js'
 import staffRoutes from './routes/staff-care.js'
 import { Subscriptions } from './subscriptions.js'
 import { TemplateMappings } from './templates.js'
+import { MessageTriggers } from './triggers.js'
 
 export const MESSAGING_DAILY_JOB = 'messaging.daily'
 
@@ -58,6 +59,8 @@ export default fp<MessagingOptions>(
     const dispatcher = new Dispatcher({ models, members: app.members.repo, wechat: app.wechat, mappings, subscriptions, preferences, counters, settings: app.settings, appid: opts.appid, now: app.now })
 
     app.jobs.register(SEND_JOB, async (payload, job) => dispatcher.send(payload.dedupeKey as string, `${job.leaseOwner ?? 'worker'}:${job.attempts ?? 0}`))
+    // what sends messages now: shop events and loyalty's domain events
+    new MessageTriggers(app, outbox, dispatcher).register()
     app.jobs.register(MESSAGING_DAILY_JOB, async () => {
       await counters.purge(app.now())
       return { rescheduleAt: new Date(app.now().getTime() + 86_400_000) }

@@ -11,6 +11,7 @@ import {
 import { Type } from '@sinclair/typebox'
 import { errorResponses } from '../../../core/responses.js'
 import { POLICY_SETTING } from '../dispatcher.js'
+import { CARE_TIPS_SETTING } from '../triggers.js'
 
 /** Operators: templates per kind and channel, the messages and their outcomes, the messaging policy. */
 const adminMessages: FastifyPluginAsyncTypebox = async (app) => {
@@ -66,6 +67,34 @@ const adminMessages: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({ rows: await app.messaging.admin.stats(request.query) }),
+  )
+
+  const CareTips = Type.Object(
+    {
+      tips: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), Type.String({ minLength: 1, maxLength: 200 }), {
+        additionalProperties: false,
+        maxProperties: 100,
+        description: 'product category → how to wear, clean and store the piece (the delivered message carries it); "default" for the rest',
+      }),
+    },
+    { additionalProperties: false },
+  )
+  app.get(
+    '/care-tips',
+    { ...auth, schema: { tags: ['admin', 'messages'], summary: 'Care tips per product category (sent with the delivered message)', security, response: { 200: CareTips, ...errorResponses(401, 403, 503) } } },
+    async () => ({ tips: (await app.settings.get<Record<string, string>>(CARE_TIPS_SETTING)) ?? {} }),
+  )
+  app.put(
+    '/care-tips',
+    {
+      ...auth,
+      schema: { tags: ['admin', 'messages'], summary: 'Replace the care tips per product category (audited)', security, body: CareTips, response: { 200: CareTips, ...errorResponses(400, 401, 403, 413, 415, 503) } },
+    },
+    async (request) => {
+      await app.settings.put(CARE_TIPS_SETTING, request.body.tips, request.user.sub)
+      await app.audit.record({ ...actor(request), action: 'care-tips.replace', details: { categories: Object.keys(request.body.tips) }, at: app.now() })
+      return { tips: request.body.tips }
+    },
   )
 
   app.get(

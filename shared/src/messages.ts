@@ -261,9 +261,10 @@ function formatWhen(value: string | number, withTime: boolean): string {
  * A value fitted to its WeChat type: no newlines anywhere; `thing` and `name` cut to their length; `character_string`
  * and `letter` keep printable ASCII only; `number` digits and a point; `phrase` CJK only, at most 5 (a value with no
  * CJK left becomes a fitting word: 已处理); `amount` yuan with two decimals from fen (…Fen fields) or as given;
- * `date` and `time` in Shanghai. Never empty for WeChat: an empty value becomes a dash (or 0 for numbers).
+ * `date` and `time` in Shanghai (a value that names no time: `fallbackTime`, the message's). Never empty for WeChat:
+ * an empty value becomes a dash (or 0 for numbers).
  */
-export function formatValue(type: WechatValueType, raw: string | number | null | undefined, field = ''): string {
+export function formatValue(type: WechatValueType, raw: string | number | null | undefined, field = '', fallbackTime: Date = new Date()): string {
   const text = (raw === null || raw === undefined ? '' : String(raw)).replace(/[\r\n\t]+/g, ' ').trim()
   switch (type) {
     case 'thing':
@@ -287,9 +288,9 @@ export function formatValue(type: WechatValueType, raw: string | number | null |
       return Number.isFinite(fen) ? `${(fen / 100).toFixed(2)}元` : '0.00元'
     }
     case 'date':
-      return formatWhen(raw ?? '', false) || '-'
+      return formatWhen(raw ?? '', false) || formatWhen(fallbackTime.getTime(), false)
     case 'time':
-      return formatWhen(raw ?? '', true) || '-'
+      return formatWhen(raw ?? '', true) || formatWhen(fallbackTime.getTime(), true)
     case 'phone_number':
       return text.replace(/[^\d+-]/g, '').slice(0, VALUE_LIMITS.phone_number) || '-'
   }
@@ -297,11 +298,11 @@ export function formatValue(type: WechatValueType, raw: string | number | null |
 
 /**
  * A message's fields as a template's `data` for a push channel: each template key's value comes from its field,
- * fitted to the key's type (formatValue). `keys` maps fields to template keys (the operator's mapping, or the
+ * fitted to the key's type (formatValue; `at`, the message's time, for a date that names none). `keys` maps fields to template keys (the operator's mapping, or the
  * catalogue's default). A key of a type WeChat does not have is sent as a `thing`.
  */
-export function templateData(data: MessageData, keys: Record<string, string>): Record<string, { value: string }> {
+export function templateData(data: MessageData, keys: Record<string, string>, at: Date = new Date()): Record<string, { value: string }> {
   const out: Record<string, { value: string }> = {}
-  for (const [field, key] of Object.entries(keys)) out[key] = { value: formatValue(valueTypeOf(key) ?? 'thing', data[field], field) }
+  for (const [field, key] of Object.entries(keys)) out[key] = { value: formatValue(valueTypeOf(key) ?? 'thing', data[field], field, at) }
   return out
 }

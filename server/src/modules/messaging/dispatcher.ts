@@ -124,7 +124,7 @@ export class Dispatcher {
   }
 
   private async push(message: MessageDoc, route: Route): Promise<{ msgid: string }> {
-    const data = templateData(message.data as Record<string, string | number | null>, route.mapping.keys)
+    const data = templateData(message.data as Record<string, string | number | null>, route.mapping.keys, message.createdAt)
     if (route.channel === 'subscribe') {
       return this.deps.wechat.sendSubscribeMessage({ touser: route.touser, templateId: route.mapping.templateId, page: message.page ?? undefined, data })
     }

@@ -1,7 +1,11 @@
 // Tab pages only in the main package; later areas get subpackages (packages/<area>) — DESIGN.md §3 package limits.
 export default defineAppConfig({
   pages: ['pages/card/index', 'pages/me/index'],
-  subPackages: [{ root: 'packages/points', pages: ['history/index', 'tiers/index'] }],
+  subPackages: [
+    { root: 'packages/points', pages: ['history/index', 'tiers/index'] },
+    { root: 'packages/mall', pages: ['items/index', 'item/index', 'confirm/index', 'result/index', 'history/index'] },
+    { root: 'packages/coupons', pages: ['wallet/index', 'detail/index'] },
+  ],
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#1f1a17',

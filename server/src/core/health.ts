@@ -5,11 +5,21 @@ import type { FastifyRequest } from 'fastify'
 /** Each check gets this long; /health answers within it (load balancers wait about 2 s). */
 const CHECK_TIMEOUT_MS = 1500
 
+/** A module's configuration problems for /health (a message kind without a template, …). */
+export type ConfigurationCheck = () => Promise<string[]>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** modules add what /health reports as configuration problems (to an admin token) */
+    configurationChecks: Map<string, ConfigurationCheck>
+  }
+}
+
 /**
  * GET /health — 200 when the database and WeChat answer, 503 (same body) when one does not. What went wrong
  * (`detail`: addresses, driver messages) is shown to an admin token only.
  */
-const health: FastifyPluginAsyncTypebox<{ wechatBaseUrl: string }> = async (app, opts) => {
+const health: FastifyPluginAsyncTypebox<{ wechatBaseUrl: string; checks: Map<string, ConfigurationCheck> }> = async (app, opts) => {
   app.get(
     '/health',
     {
@@ -30,11 +40,16 @@ const health: FastifyPluginAsyncTypebox<{ wechatBaseUrl: string }> = async (app,
           await fetch(new URL('/cgi-bin/token', opts.wechatBaseUrl), { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) })
         }),
       ])
-      if (!(await isAdmin(request))) {
+      const admin = await isAdmin(request)
+      if (!admin) {
         delete database.detail
         delete wechat.detail
       }
       const body: Health = { status: database.ok && wechat.ok ? 'ok' : 'degraded', checks: { database, wechat } }
+      if (admin && database.ok) {
+        const found = await Promise.all([...opts.checks].map(async ([area, check]) => (await check().catch((e: Error) => [`could not be checked: ${e.message}`])).map((problem) => ({ area, problem }))))
+        body.configuration = found.flat()
+      }
       return reply.code(body.status === 'ok' ? 200 : 503).send(body)
     },
   )

@@ -42,7 +42,9 @@ export default fp<CoreOptions>(
     await app.register(jobs, { worker: opts.worker, leaseMs: opts.jobLeaseMs, pollMs: opts.jobPollMs })
     await app.register(events)
     await app.register(wechat, opts.wechat)
-    await app.register(health, { wechatBaseUrl: opts.wechat.baseUrl })
+    const configurationChecks = new Map()
+    app.decorate('configurationChecks', configurationChecks)
+    await app.register(health, { wechatBaseUrl: opts.wechat.baseUrl, checks: configurationChecks })
   },
   { name: 'core' },
 )

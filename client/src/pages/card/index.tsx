@@ -123,6 +123,14 @@ function Card({ card, secondsLeft }: { card: MemberCard; secondsLeft: number }) 
           <Text>会员等级与权益</Text>
           <Text className='links__chevron' aria-hidden='true'>›</Text>
         </View>
+        <View className='links__item' data-testid='link-mall' onClick={() => Taro.navigateTo({ url: '/packages/mall/items/index' })}>
+          <Text>积分商城</Text>
+          <Text className='links__chevron' aria-hidden='true'>›</Text>
+        </View>
+        <View className='links__item' data-testid='link-coupons' onClick={() => Taro.navigateTo({ url: '/packages/coupons/wallet/index' })}>
+          <Text>我的优惠券</Text>
+          <Text className='links__chevron' aria-hidden='true'>›</Text>
+        </View>
       </View>
 
       {card.points.debt > 0 && (

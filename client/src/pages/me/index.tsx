@@ -1,3 +1,4 @@
+import Taro from '@tarojs/taro'
 import { Input, Text, View } from '@tarojs/components'
 import type { MemberProfile } from '@member-center/shared'
 import { useState } from 'react'
@@ -62,6 +63,13 @@ function BindPhone({ onBound }: { onBound: () => void }) {
   )
 }
 
+/** The member's own areas in subpackages: label, page, test id. */
+const ENTRIES: [string, string, string][] = [
+  ['积分商城', '/packages/mall/items/index', 'me-link-mall'],
+  ['我的优惠券', '/packages/coupons/wallet/index', 'me-link-coupons'],
+  ['兑换记录', '/packages/mall/history/index', 'me-link-redemptions'],
+]
+
 function Profile({ profile, onChanged }: { profile: MemberProfile; onChanged: () => void }) {
   const { logout } = useSession()
   const rows: [string, string][] = [
@@ -85,6 +93,16 @@ function Profile({ profile, onChanged }: { profile: MemberProfile; onChanged: ()
           <View className='me-page__row' key={label}>
             <Text className='muted'>{label}</Text>
             <Text className='me-page__value'>{value}</Text>
+          </View>
+        ))}
+      </View>
+      <View className='section'>
+        {ENTRIES.map(([label, url, testId]) => (
+          <View className='me-page__row' key={url} data-testid={testId} onClick={() => Taro.navigateTo({ url })}>
+            <Text>{label}</Text>
+            <Text className='muted' aria-hidden='true'>
+              ›
+            </Text>
           </View>
         ))}
       </View>

@@ -55,3 +55,8 @@ export function unusableReason(c: { state: string; validFrom: Date; validUntil: 
   if (c.validFrom.getTime() > at.getTime()) return 'not-yet-valid'
   return null
 }
+
+/** A code as typed or scanned: letters upper-cased, the spaces and dashes the wallet groups it with dropped. */
+export function normalizeCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, '')
+}

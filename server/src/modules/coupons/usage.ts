@@ -5,7 +5,7 @@ import { CouponNotUsable, NotFound } from '../../core/errors.js'
 import type { DomainEvents } from '../../core/events/index.js'
 import type { CouponDoc, CouponModels } from './models.js'
 import { couponView } from './issuing.js'
-import { unusableReason } from './rules.js'
+import { normalizeCode, unusableReason } from './rules.js'
 
 /** A coupon.expiring event goes out this many days before a usable coupon expires. */
 export const EXPIRING_NOTICE_DAYS = 3
@@ -47,7 +47,7 @@ export class CouponUsage {
 
   /** A coupon by its code, for staff at the counter (404 for a code that names none). */
   async byCode(code: string): Promise<{ coupon: Coupon; memberId: string; usable: boolean; reason: string | null }> {
-    const c = await this.models.Coupon.findOne({ code: code.toUpperCase() }).lean<CouponDoc>()
+    const c = await this.models.Coupon.findOne({ code: normalizeCode(code) }).lean<CouponDoc>()
     if (!c || c.state === 'pending') throw new NotFound('no coupon has this code')
     const reason = unusableReason(c, this.now())
     return { coupon: couponView(c, this.now()), memberId: c.memberId.toString(), usable: reason === null, reason }
@@ -59,7 +59,7 @@ export class CouponUsage {
    */
   async useInStore(code: string, input: { memberId: string; store?: string; orderRef?: string }, staff: { actor: string; role: string }): Promise<Coupon> {
     const at = this.now()
-    const c = await this.models.Coupon.findOne({ code: code.toUpperCase() }).lean<CouponDoc>()
+    const c = await this.models.Coupon.findOne({ code: normalizeCode(code) }).lean<CouponDoc>()
     if (!c || c.state === 'pending') throw new NotFound('no coupon has this code')
     if (c.memberId.toString() !== input.memberId) throw new CouponNotUsable('this coupon belongs to another member')
     const usedBy = { store: input.store ?? null, staff: staff.actor, orderRef: input.orderRef ?? null }
@@ -83,7 +83,7 @@ export class CouponUsage {
    */
   async useForOrder(orderId: string, memberId: Types.ObjectId | null, codes: string[], at: Date): Promise<CouponUseResult[]> {
     const results: CouponUseResult[] = []
-    for (const raw of [...new Set(codes.map((c) => c.toUpperCase()))]) {
+    for (const raw of [...new Set(codes.map(normalizeCode))]) {
       const result = await this.useOne(orderId, memberId, raw, at)
       results.push(result)
       await this.models.CouponUse.updateOne(

@@ -59,6 +59,8 @@ export default fp<MessagingOptions>(
     const dispatcher = new Dispatcher({ models, members: app.members.repo, wechat: app.wechat, mappings, subscriptions, preferences, counters, settings: app.settings, appid: opts.appid, now: app.now })
 
     app.jobs.register(SEND_JOB, async (payload, job) => dispatcher.send(payload.dedupeKey as string, `${job.leaseOwner ?? 'worker'}:${job.attempts ?? 0}`))
+    // a kind without a subscribe template reaches the inbox only: /health tells an admin
+    app.configurationChecks.set('messaging', async () => (await mappings.unmapped()).map((kind) => `message kind ${kind} has no subscribe template (PUT /api/admin/message-templates/${kind}/subscribe)`))
     // what sends messages now: shop events and loyalty's domain events
     new MessageTriggers(app, outbox, dispatcher).register()
     app.jobs.register(MESSAGING_DAILY_JOB, async () => {

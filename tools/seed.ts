@@ -1,4 +1,4 @@
-import type { MemberRef, ShopEvent } from '@member-center/shared'
+import { MESSAGE_CATALOGUE, MESSAGE_KINDS, type MemberRef, type MessageKind, type ShopEvent } from '@member-center/shared'
 import type { FastifyInstance } from 'fastify'
 import { sandboxOpenid, sandboxUnionid } from './wechat-sandbox/users.js'
 
@@ -110,7 +110,12 @@ const CARRIERS = ['SF', 'JD', 'ZTO'] as const
 
 /** Seeds the demo members once per database; answers how many it seeded (0 when already seeded). */
 export async function seedDemo(app: FastifyInstance, appid: string): Promise<number> {
-  if (await app.settings.get(MARKER)) return 0
+  if (await app.settings.get(MARKER)) {
+    // a database seeded before coupons and messages existed gets them now (each step runs once)
+    await seedCoupons(app, appid)
+    await seedMessageTemplates(app)
+    return 0
+  }
   const now = app.now().getTime()
   for (const demo of DEMO_MEMBERS) {
     const { member } = await app.members.repo.upsertByWechat({ openid: sandboxOpenid(appid, demo.user), unionid: sandboxUnionid(demo.user) }, new Date(now))
@@ -130,7 +135,31 @@ export async function seedDemo(app: FastifyInstance, appid: string): Promise<num
   }
   await app.settings.put(MARKER, { at: new Date(now).toISOString() }, 'demo seed')
   await seedCoupons(app, appid)
+  await seedMessageTemplates(app)
   return DEMO_MEMBERS.length
+}
+
+/**
+ * Every message kind mapped to a template, so the demo's messages work out of the box: a subscribe template for each
+ * kind and an Official Account template for each service kind (the sandbox takes any template id; a real app maps
+ * its own with PUT /api/admin/message-templates/{kind}/{channel}).
+ */
+export async function seedMessageTemplates(app: FastifyInstance): Promise<void> {
+  const mapped = await app.messaging.mappings.all()
+  for (const kind of MESSAGE_KINDS) {
+    const def = MESSAGE_CATALOGUE[kind]
+    if (!mapped.some((m) => m.kind === kind && m.channel === 'subscribe')) {
+      await app.messaging.mappings.set(kind, 'subscribe', { templateId: demoTemplateId(kind, 'subscribe') }, { actor: 'demo seed', role: 'admin' })
+    }
+    if (def.category === 'service' && def.keys.official_account && !mapped.some((m) => m.kind === kind && m.channel === 'official_account')) {
+      await app.messaging.mappings.set(kind, 'official_account', { templateId: demoTemplateId(kind, 'official_account') }, { actor: 'demo seed', role: 'admin' })
+    }
+  }
+}
+
+/** The demo's template id of a kind on a channel (the sandbox's demo templates). */
+export function demoTemplateId(kind: MessageKind, channel: 'subscribe' | 'official_account'): string {
+  return `${channel === 'subscribe' ? 'demo-sub' : 'demo-oa'}-${kind.replace(/_/g, '-')}`
 }
 
 /** The demo's coupon templates (a jewelry brand's usual set). */

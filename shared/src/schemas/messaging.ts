@@ -20,6 +20,8 @@ export const MessagingPolicySchema = Type.Object(
     paymentReminderMinutes: Type.Integer({ minimum: 1, maximum: 10_080 }),
     /** logistics exception: no logistics update for this many hours after shipping */
     logisticsSilenceHours: Type.Integer({ minimum: 1, maximum: 2_160 }),
+    /** a fact older than this many hours when its event is handled (a backfill, an imported history) sends no care message */
+    staleAfterHours: Type.Integer({ minimum: 1, maximum: 8_760 }),
     /** attempts at a push that keeps failing for a passing reason (45011, −1, 5xx, timeouts) before it stays in the inbox */
     maxAttempts: Type.Integer({ minimum: 1, maximum: 50 }),
   },
@@ -35,6 +37,7 @@ export const DEFAULT_MESSAGING_POLICY: MessagingPolicy = {
   ratePerSecond: { subscribe: 50, official_account: 50 },
   paymentReminderMinutes: 30,
   logisticsSilenceHours: 72,
+  staleAfterHours: 72,
   maxAttempts: 8,
 }
 

@@ -73,7 +73,8 @@ describe('messaging: what sends messages', () => {
     await t.sendAccepted(paid(orderId, memberId, [{ lineId: '1', paidFen: 900_000, category: 'ring' }, { lineId: '2', paidFen: 300_000, category: 'ring' }]))
     await t.sendAccepted(shop.refunded(orderId, 'RF-1', [{ lineId: '2', refundFen: 300_000 }], '2026-03-11T10:00:00+08:00'))
     await settle()
-    t.clock.set('2026-04-10T02:00:00Z')
+    // the window closes 15 days after payment (no delivery reported): the confirmation job runs then
+    t.clock.set('2026-03-25T03:00:00Z')
     await settle()
     const all = await messages(memberId)
     expect(all.find((m) => m.kind === 'refund_progress')!.data).toMatchObject({ amountFen: 300_000, pointsTaken: 3_000 })

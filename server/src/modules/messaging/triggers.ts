@@ -45,6 +45,7 @@ export class MessageTriggers {
     const facts = await this.app.orders.facts(orderId)
     const item = itemName(facts)
     const policy = await this.dispatcher.policy()
+    if (this.stale(factTime(event), policy.staleAfterHours)) return
     const o = keyPart(orderId)
     switch (event.type) {
       case 'order.created': {
@@ -85,6 +86,7 @@ export class MessageTriggers {
     const memberId = event.memberId
     if (!memberId) return
     const p = event.payload as Record<string, unknown>
+    if (this.stale(event.at, (await this.dispatcher.policy()).staleAfterHours)) return
     const key = keyPart(event.key)
     switch (event.type) {
       case 'points.confirmed': {
@@ -165,9 +167,22 @@ export class MessageTriggers {
     return tips.default ?? '佩戴时避免与香水、化妆品直接接触，存放于首饰盒中。'
   }
 
+  /** A fact too old to tell the member about now (a backfill, an imported history): the right message at the wrong time is wrong. */
+  private stale(at: Date, hours: number): boolean {
+    return at.getTime() < this.app.now().getTime() - hours * 3_600_000
+  }
+
   private async send(draft: MessageDraft & { data: MessageData }): Promise<void> {
     await this.outbox.enqueue([draft])
   }
+}
+
+/** When the fact an order event reports happened: its own time field, else when the event was written. */
+function factTime(event: DomainEvent): Date {
+  const p = event.payload as Record<string, unknown>
+  const at = p.createdAt ?? p.paidAt ?? p.at ?? null
+  const parsed = typeof at === 'string' || at instanceof Date ? new Date(at) : null
+  return parsed && !Number.isNaN(parsed.getTime()) ? parsed : event.at
 }
 
 /** The first piece's name, and how many more. */

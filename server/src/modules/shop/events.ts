@@ -361,9 +361,9 @@ export class ShopEventService {
         case 'order.cancelled':
           return doc(orderEventKey(d.orderId, 'cancelled'), { at: factTime(event, d.cancelledAt) })
         case 'order.shipped':
-          return doc(orderEventKey(d.orderId, 'shipped'), { carrier: d.carrier, trackingNo: d.trackingNo })
+          return doc(orderEventKey(d.orderId, 'shipped'), { carrier: d.carrier, trackingNo: d.trackingNo, at: factTime(event, d.shippedAt) })
         case 'order.delivered':
-          return doc(orderEventKey(d.orderId, 'delivered'), {})
+          return doc(orderEventKey(d.orderId, 'delivered'), { at: factTime(event, d.deliveredAt) })
         case 'order.logistics_update':
           return doc(`shop:${event.eventId}`, logisticsEntry(event))
         default:

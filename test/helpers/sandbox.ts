@@ -1,10 +1,34 @@
 import type { FastifyInstance } from 'fastify'
-import { createSandbox, type Fault, type RecordedMessage } from '../../tools/wechat-sandbox/sandbox.js'
+import {
+  createSandbox,
+  type Fault,
+  type PushConfig,
+  type PushRecord,
+  type RecordedMessage,
+  type SandboxOptions,
+  type SubscribeResult,
+} from '../../tools/wechat-sandbox/sandbox.js'
 
 export const TEST_APPID = 'wxtest0000000000001'
 export const TEST_SECRET = 'test-secret-0123456789'
 export const TEST_OA_APPID = 'wxtestoa00000000001'
 export const TEST_OA_SECRET = 'test-oa-secret-0123456789'
+
+export interface SubscribeTap {
+  openid: string
+  appid: string
+  /** what wx.requestSubscribeMessage answers the mini-program */
+  result: Record<string, string>
+  balances: Record<string, number>
+  push: { id: number; outcome: PushRecord['outcome'] } | null
+}
+
+export interface Subscriptions {
+  openid: string
+  balances: Record<string, number>
+  switchedOff: string[]
+  banned: string[]
+}
 
 /** A WeChat sandbox on a free port, driven over HTTP like the server's client drives it. */
 export interface TestSandbox {
@@ -16,16 +40,36 @@ export interface TestSandbox {
   revokeTokens(): Promise<void>
   messages(): Promise<RecordedMessage[]>
   calls(): Promise<{ path: string }[]>
+  /** the user taps "allow"/"cancel" in WeChat's subscribe dialog (the mini-program unless appid says otherwise) */
+  subscribe(user: string, results: Record<string, SubscribeResult>, appid?: string): Promise<SubscribeTap>
+  /** the user switches templates off in the mini-program's settings (subscribe_msg_change_event) */
+  switchOff(user: string, templateIds: string[], appid?: string): Promise<SubscribeTap>
+  /** the unused accepts WeChat holds for the user */
+  subscriptions(user: string, appid?: string): Promise<Subscriptions>
+  /** the user follows / unfollows the Official Account (TEST_OA_APPID unless appid says otherwise) */
+  follow(user: string, appid?: string): Promise<{ openid: string }>
+  unfollow(user: string, appid?: string): Promise<{ openid: string }>
+  /** registers an app's push URL; `verify: true` runs WeChat's GET verification first, as saving does in WeChat */
+  configurePush(config: Omit<PushConfig, 'verified'> & { verify?: boolean }): Promise<void>
+  handshake(appid: string): Promise<{ passed: boolean; status?: number; body?: string; echostr: string }>
+  /** what was pushed; by default waits until every delivery under way (retries included) is done */
+  pushes(options?: { appid?: string; wait?: boolean }): Promise<PushRecord[]>
+  replayPush(appid: string): Promise<{ id: number }>
+  /** the next subscribe sends' asynchronous delivery fails (subscribe_msg_sent_event with an error) */
+  failNextDelivery(options?: { appid?: string; count?: number; errorCode?: string; errorStatus?: string }): Promise<void>
+  reset(): Promise<void>
   close(): Promise<void>
 }
 
-export async function startSandbox(options: { tokenTtlSeconds?: number } = {}): Promise<TestSandbox> {
+export async function startSandbox(
+  options: Pick<SandboxOptions, 'tokenTtlSeconds' | 'enforceConsent' | 'subscribeTemplates' | 'pushTimeoutMs' | 'pushRetryDelayMs' | 'pushDelayMs'> = {},
+): Promise<TestSandbox> {
   const server = createSandbox({
     apps: [
       { appid: TEST_APPID, secret: TEST_SECRET },
-      { appid: TEST_OA_APPID, secret: TEST_OA_SECRET },
+      { appid: TEST_OA_APPID, secret: TEST_OA_SECRET, kind: 'officialAccount' },
     ],
-    tokenTtlSeconds: options.tokenTtlSeconds,
+    ...options,
   })
   const url = await server.listen({ port: 0, host: '127.0.0.1' })
   const call = async <T>(path: string, body?: unknown): Promise<T> => {
@@ -37,6 +81,8 @@ export async function startSandbox(options: { tokenTtlSeconds?: number } = {}): 
     if (!response.ok) throw new Error(`sandbox ${path}: HTTP ${response.status} ${await response.text()}`)
     return (await response.json()) as T
   }
+  const query = (params: Record<string, string | undefined>) =>
+    new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString()
   return {
     url,
     server,
@@ -46,6 +92,18 @@ export async function startSandbox(options: { tokenTtlSeconds?: number } = {}): 
     revokeTokens: async () => void (await call('/sandbox/tokens/revoke', {})),
     messages: async () => (await call<{ messages: RecordedMessage[] }>('/sandbox/messages')).messages,
     calls: async () => (await call<{ calls: { path: string }[] }>('/sandbox/calls')).calls,
+    subscribe: (user, results, appid) => call('/sandbox/subscribe', { user, appid, results }),
+    switchOff: (user, templateIds, appid) => call('/sandbox/subscribe/change', { user, appid, templateIds }),
+    subscriptions: (user, appid) => call(`/sandbox/subscriptions?${query({ user, appid })}`),
+    follow: (user, appid = TEST_OA_APPID) => call('/sandbox/oa/follow', { user, appid }),
+    unfollow: (user, appid = TEST_OA_APPID) => call('/sandbox/oa/unfollow', { user, appid }),
+    configurePush: async (config) => void (await call('/sandbox/push/config', config)),
+    handshake: (appid) => call('/sandbox/push/handshake', { appid }),
+    pushes: async ({ appid, wait = true } = {}) =>
+      (await call<{ pushes: PushRecord[] }>(`/sandbox/pushes?${query({ appid, wait: wait ? '1' : undefined })}`)).pushes,
+    replayPush: async (appid) => (await call<{ push: { id: number } }>('/sandbox/push/replay', { appid })).push,
+    failNextDelivery: async (options = {}) => void (await call('/sandbox/push/sent-failure', options)),
+    reset: async () => void (await call('/sandbox/reset', {})),
     close: () => server.close(),
   }
 }

@@ -1,15 +1,36 @@
-import { randomBytes, randomInt } from 'node:crypto'
+import { createHash, randomBytes, randomInt } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import {
+  checkPushConfig,
+  nonce,
+  sha1,
+  signedPushRequest,
+  subscribeEventBody,
+  toXml,
+  withQuery,
+  type PushAttempt,
+  type PushConfig,
+  type PushFormat,
+  type PushRecord,
+} from './push.js'
 import { sandboxOpenid, sandboxUnionid } from './users.js'
+
+export type { PushConfig, PushRecord, PushAttempt } from './push.js'
 
 /**
  * A local server speaking the WeChat endpoints Member Center uses, with the same paths, parameters and error codes
  * (DESIGN.md §3). Tests and the demo point the server's WeChat client at it. Besides WeChat's endpoints it has a
- * small control API under /sandbox: hand out login codes, inject faults, expire tokens, read recorded messages.
+ * small control API under /sandbox: hand out login codes, play the user (consent taps, following the Official
+ * Account), inject faults, expire tokens, configure and watch message push, read recorded messages.
+ * See tools/wechat-sandbox/README.md.
  */
 export interface SandboxApp {
   appid: string
   secret: string
+  /** a mini-program (default) or an Official Account: they get different endpoints, openids and pushes */
+  kind?: 'miniprogram' | 'officialAccount'
+  /** the account's original id (gh_…), ToUserName in pushes; derived from the appid when absent */
+  originalId?: string
 }
 
 export interface SandboxOptions {
@@ -19,7 +40,22 @@ export interface SandboxOptions {
   /** login code lifetime in seconds (WeChat: 300) */
   codeTtlSeconds?: number
   now?: () => number
+  /**
+   * a subscribe send needs an unused accept of that template by that user, else 43101, as WeChat (default true).
+   * Off only for uses that cannot play the consent tap.
+   */
+  enforceConsent?: boolean
+  /** subscribe template ids known from the start (and after /sandbox/reset); none means any template id is valid */
+  subscribeTemplates?: string[]
+  /** how long WeChat waits for the push receiver's answer before it gives up and retries (WeChat: 5 s) */
+  pushTimeoutMs?: number
+  /** pause between a failed push attempt and its retry (WeChat retries at once after the 5 s timeout) */
+  pushRetryDelayMs?: number
+  /** how long after the event WeChat starts pushing it: after the answer to the call that caused it (default 50 ms) */
+  pushDelayMs?: number
 }
+
+export type SubscribeResult = 'accept' | 'reject' | 'ban' | 'filter'
 
 export interface Fault {
   /** a WeChat path such as /sns/jscode2session, or '*' for every WeChat endpoint */
@@ -37,6 +73,10 @@ export interface RecordedMessage {
   body: Record<string, unknown>
   msgid: string
   at: string
+  /** Official Account templates: each value as the member sees it (WeChat shows at most 20 characters) */
+  shown?: Record<string, string>
+  /** subscribe messages: the asynchronous delivery result pushed as subscribe_msg_sent_event */
+  delivery?: { errorCode: string; errorStatus: string }
 }
 
 interface IssuedToken {
@@ -53,6 +93,12 @@ interface LoginCode {
   used: boolean
 }
 
+interface Follower {
+  user: string
+  openid: string
+  subscribeTime: number
+}
+
 const ERRMSG: Record<number, string> = {
   [-1]: 'system error',
   40001: 'invalid credential, access_token is invalid or not latest',
@@ -66,21 +112,38 @@ const ERRMSG: Record<number, string> = {
   41001: 'access_token missing',
   41030: 'invalid page',
   42001: 'access_token expired',
+  43004: 'require subscribe',
   43101: 'user refuse to accept the msg',
   45009: 'reach max api daily quota limit',
   45011: 'api minute-quota reach limit',
   47003: 'argument invalid!',
+  48001: 'api unauthorized',
 }
 
 function wxError(errcode: number, detail?: string) {
   return { errcode, errmsg: `${ERRMSG[errcode] ?? 'error'}${detail ? `: ${detail}` : ''} rid: ${randomBytes(4).toString('hex')}` }
 }
 
+const OPENID_PATTERN = /^o[\w-]{20,40}$/
+const SUBSCRIBE_RESULTS: readonly SubscribeResult[] = ['accept', 'reject', 'ban', 'filter']
+/** WeChat: at most three template ids per requestSubscribeMessage (some docs say five; three is what holds) */
+const MAX_TEMPLATES_PER_TAP = 3
+
+export function originalIdOf(app: SandboxApp): string {
+  return app.originalId ?? 'gh_' + createHash('sha256').update(app.appid).digest('hex').slice(0, 12)
+}
+
 export function createSandbox(options: SandboxOptions): FastifyInstance {
   const now = options.now ?? Date.now
   const tokenTtl = options.tokenTtlSeconds ?? 7200
   const codeTtl = options.codeTtlSeconds ?? 300
+  const enforceConsent = options.enforceConsent ?? true
+  const pushTimeoutMs = options.pushTimeoutMs ?? 5000
+  const pushRetryDelayMs = options.pushRetryDelayMs ?? 0
+  const pushDelayMs = options.pushDelayMs ?? 50
   const apps = new Map(options.apps.map((a) => [a.appid, a]))
+  const kindOf = (appid: string) => apps.get(appid)?.kind ?? 'miniprogram'
+  const firstApp = (kind: 'miniprogram' | 'officialAccount') => options.apps.find((a) => (a.kind ?? 'miniprogram') === kind)?.appid
   const tokens = new Map<string, IssuedToken>()
   /** the stable token currently handed out per app (stable_token returns the same one until it nears expiry) */
   const stableTokens = new Map<string, string>()
@@ -90,7 +153,38 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
   let messages: RecordedMessage[] = []
   let calls: { path: string; at: string }[] = []
   /** template ids the sandbox accepts for subscribe messages; empty means any */
-  const knownTemplates = new Set<string>()
+  const knownTemplates = new Set<string>(options.subscribeTemplates ?? [])
+
+  // ---- what the users did (consent, following), keyed `${appid}\n${openid}[\n${templateId}]` ----
+  /** unused accepts per app, openid and template: each pays for exactly one subscribe message */
+  const consents = new Map<string, number>()
+  /** templates a user switched off in the mini-program's settings: taps no longer ask, sends answer 43101 */
+  const switchedOff = new Set<string>()
+  /** templates WeChat banned for an app (a tap answers `ban` for them, whoever taps) */
+  const bannedTemplates = new Set<string>()
+  /** which app and user every openid the sandbox handed out belongs to */
+  const openidOwners = new Map<string, { appid: string; user: string }>()
+  const followers = new Map<string, Follower>()
+
+  // ---- message push ----
+  const pushConfigs = new Map<string, PushConfig>()
+  let pushes: PushRecord[] = []
+  let pushSeq = 0
+  /** asynchronous delivery failures to report for the next successful subscribe sends, per app */
+  const sentFailures = new Map<string, { errorCode: string; errorStatus: string }[]>()
+  /** pushes to one app go out one after another, in the order the events happened */
+  const pushChains = new Map<string, Promise<void>>()
+  const inflight = new Set<Promise<void>>()
+  let deliveryAbort = new AbortController()
+
+  const key = (...parts: string[]) => parts.join('\n')
+  const seconds = () => Math.floor(now() / 1000)
+
+  function openidOf(appid: string, user: string): string {
+    const openid = sandboxOpenid(appid, user)
+    openidOwners.set(openid, { appid, user })
+    return openid
+  }
 
   const app = Fastify({ logger: false })
 
@@ -135,6 +229,12 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     return { appid: issued.appid }
   }
 
+  /** An openid the sandbox knows to belong to another app (a mini-program openid sent to the OA, …): 40003. */
+  const ownedByAnotherApp = (openid: string, appid: string) => {
+    const owner = openidOwners.get(openid)
+    return owner !== undefined && owner.appid !== appid
+  }
+
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/sandbox')) calls.push({ path: request.url.split('?')[0]!, at: new Date(now()).toISOString() })
   })
@@ -142,6 +242,9 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
   app.addHook('onSend', async (_request, reply) => {
     reply.header('access-control-allow-origin', '*')
     reply.header('access-control-allow-headers', 'content-type')
+  })
+  app.addHook('onClose', async () => {
+    deliveryAbort.abort()
   })
   app.options('/*', async (_request, reply) => reply.code(204).send())
 
@@ -189,7 +292,7 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     code.used = true
     if (riskyUsers.has(code.user)) return wxError(40226)
     return {
-      openid: sandboxOpenid(code.appid, code.user),
+      openid: openidOf(code.appid, code.user),
       session_key: randomBytes(16).toString('base64'),
       unionid: sandboxUnionid(code.user),
     }
@@ -199,30 +302,93 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     if (await applyFault('/cgi-bin/message/subscribe/send', reply)) return reply
     const auth = checkToken(request)
     if ('error' in auth) return auth.error
+    // an Official Account sends its subscribe notifications through /cgi-bin/message/subscribe/bizsend
+    if (kindOf(auth.appid) !== 'miniprogram') return wxError(48001)
     const body = (request.body ?? {}) as Record<string, unknown>
-    if (typeof body.touser !== 'string' || !/^o[\w-]{20,40}$/.test(body.touser)) return wxError(40003)
+    if (typeof body.touser !== 'string' || !OPENID_PATTERN.test(body.touser) || ownedByAnotherApp(body.touser, auth.appid)) {
+      return wxError(40003)
+    }
     if (typeof body.template_id !== 'string' || (knownTemplates.size > 0 && !knownTemplates.has(body.template_id))) {
       return wxError(40037)
     }
     const data = body.data as Record<string, { value?: unknown }> | undefined
     if (!data || typeof data !== 'object') return wxError(47003, 'data')
-    for (const [key, entry] of Object.entries(data)) {
+    for (const [field, entry] of Object.entries(data)) {
       const value = entry?.value
-      if (typeof value !== 'string' || value.includes('\n') || !subscribeValueFits(key, value)) {
-        return wxError(47003, `argument invalid! data.${key}.value`)
+      if (typeof value !== 'string' || value.includes('\n') || !subscribeValueFits(field, value)) {
+        return wxError(47003, `argument invalid! data.${field}.value`)
       }
     }
-    return recordMessage('subscribe', auth.appid, body, reply)
+    // consent: one unused accept of this template by this user pays for this message; only a success consumes it
+    const consentKey = key(auth.appid, body.touser, body.template_id)
+    if (enforceConsent) {
+      const usable = !bannedTemplates.has(key(auth.appid, body.template_id)) && !switchedOff.has(consentKey)
+      if (!usable || (consents.get(consentKey) ?? 0) < 1) return wxError(43101)
+      const left = consents.get(consentKey)! - 1
+      if (left > 0) consents.set(consentKey, left)
+      else consents.delete(consentKey)
+    }
+    const failure = sentFailures.get(auth.appid)?.shift()
+    const delivery = failure ?? { errorCode: '0', errorStatus: 'success' }
+    const msgid = record('subscribe', auth.appid, body, { delivery })
+    // WeChat delivers the message afterwards and reports the outcome through message push
+    const touser = body.touser
+    const templateId = body.template_id
+    queuePush(auth.appid, touser, 'subscribe_msg_sent_event', (format, head) =>
+      subscribeEventBody({ format, createTimeAsString: pushConfigs.get(auth.appid)?.createTimeAsString }, head, 'subscribe_msg_sent_event', [
+        { TemplateId: templateId, MsgID: msgid, ErrorCode: delivery.errorCode, ErrorStatus: delivery.errorStatus },
+      ]),
+    )
+    return sendMsgid(reply, msgid)
   })
 
   app.post('/cgi-bin/message/template/send', async (request, reply) => {
     if (await applyFault('/cgi-bin/message/template/send', reply)) return reply
     const auth = checkToken(request)
     if ('error' in auth) return auth.error
+    // template messages are an Official Account's; a mini-program's token is not authorised for them
+    if (kindOf(auth.appid) !== 'officialAccount') return wxError(48001)
     const body = (request.body ?? {}) as Record<string, unknown>
-    if (typeof body.touser !== 'string' || body.touser.length < 20) return wxError(40003)
+    if (typeof body.touser !== 'string' || body.touser.length < 20 || ownedByAnotherApp(body.touser, auth.appid)) {
+      return wxError(40003)
+    }
     if (typeof body.template_id !== 'string' || body.template_id.length === 0) return wxError(40037)
-    return recordMessage('template', auth.appid, body, reply)
+    if (!followers.has(key(auth.appid, body.touser))) return wxError(43004)
+    // since May 2023 each value shows at most 20 characters; WeChat sends longer values and cuts them on display
+    const shown: Record<string, string> = {}
+    const data = body.data as Record<string, { value?: unknown }> | undefined
+    for (const [field, entry] of Object.entries(data ?? {})) {
+      const chars = [...String(entry?.value ?? '')]
+      shown[field] = chars.length > 20 ? chars.slice(0, 20).join('') + '…' : chars.join('')
+    }
+    return sendMsgid(reply, record('template', auth.appid, body, { shown }))
+  })
+
+  app.get('/cgi-bin/user/info', async (request, reply) => {
+    if (await applyFault('/cgi-bin/user/info', reply)) return reply
+    const auth = checkToken(request)
+    if ('error' in auth) return auth.error
+    if (kindOf(auth.appid) !== 'officialAccount') return wxError(48001)
+    const q = request.query as Record<string, string | undefined>
+    const openid = q.openid
+    if (!openid || !OPENID_PATTERN.test(openid) || ownedByAnotherApp(openid, auth.appid)) return wxError(40003)
+    const follower = followers.get(key(auth.appid, openid))
+    // a non-follower: WeChat tells nothing more (no unionid), whatever it knew before the unfollow
+    if (!follower) return { subscribe: 0, openid }
+    // since December 2021 nickname and headimgurl are no longer returned
+    return {
+      subscribe: 1,
+      openid,
+      language: q.lang ?? 'zh_CN',
+      subscribe_time: follower.subscribeTime,
+      unionid: sandboxUnionid(follower.user),
+      remark: '',
+      groupid: 0,
+      tagid_list: [],
+      subscribe_scene: 'ADD_SCENE_SEARCH',
+      qr_scene: 0,
+      qr_scene_str: '',
+    }
   })
 
   app.post('/wxa/business/getuserphonenumber', async (request, reply) => {
@@ -240,11 +406,96 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     }
   })
 
-  /** Records a message and answers with a msgid above 2^53, written as a bare JSON number as WeChat does. */
-  async function recordMessage(kind: RecordedMessage['kind'], appid: string, body: Record<string, unknown>, reply: FastifyReply) {
+  /** Records a message and answers its msgid, an integer above 2^53. */
+  function record(kind: RecordedMessage['kind'], appid: string, body: Record<string, unknown>, extra: Partial<RecordedMessage> = {}): string {
     const msgid = (2n ** 53n + BigInt(randomInt(1, 2 ** 40))).toString()
-    messages.push({ kind, appid, body, msgid, at: new Date(now()).toISOString() })
+    messages.push({ kind, appid, body, msgid, at: new Date(now()).toISOString(), ...extra })
+    return msgid
+  }
+
+  /** WeChat writes msgid as a bare JSON number (above 2^53: JSON.parse loses digits). */
+  function sendMsgid(reply: FastifyReply, msgid: string) {
     return reply.type('application/json').send(`{"errcode":0,"errmsg":"ok","msgid":${msgid}}`)
+  }
+
+  // ---- message push: delivery ----
+
+  type EventBuilder = (format: PushFormat, head: { ToUserName: string; FromUserName: string; CreateTime: number }) => {
+    text: string
+    message: Record<string, unknown>
+  }
+
+  /** Queues an event for the app's push URL, as WeChat does after the fact; not configured → recorded, nothing sent. */
+  function queuePush(appid: string, openid: string, event: string, build: EventBuilder): PushRecord {
+    const config = pushConfigs.get(appid)
+    const head = { ToUserName: originalIdOf(apps.get(appid)!), FromUserName: openid, CreateTime: seconds() }
+    const built = build(config?.format ?? (kindOf(appid) === 'officialAccount' ? 'xml' : 'json'), head)
+    const pushRecord: PushRecord = {
+      id: ++pushSeq,
+      appid,
+      event,
+      openid,
+      at: new Date(now()).toISOString(),
+      message: built.message,
+      plaintext: built.text,
+      attempts: [],
+      outcome: !config ? 'not-configured' : config.verified ? 'pending' : 'not-verified',
+    }
+    pushes.push(pushRecord)
+    if (config?.verified) schedule(appid, pushRecord, config)
+    return pushRecord
+  }
+
+  function schedule(appid: string, pushRecord: PushRecord, config: PushConfig) {
+    const signal = deliveryAbort.signal
+    const run = (pushChains.get(appid) ?? Promise.resolve())
+      .then(() => new Promise((r) => setTimeout(r, pushDelayMs)))
+      .then(() => deliver(pushRecord, config, signal))
+      .catch(() => undefined)
+    pushChains.set(appid, run)
+    inflight.add(run)
+    void run.finally(() => inflight.delete(run))
+  }
+
+  /** One push with WeChat's retries: not answered 2xx with `success` or an empty body within the timeout → 3 more tries. */
+  async function deliver(pushRecord: PushRecord, config: PushConfig, signal: AbortSignal) {
+    const extraQuery: Record<string, string> = kindOf(config.appid) === 'officialAccount' ? { openid: pushRecord.openid } : {}
+    const request = signedPushRequest(config, originalIdOf(apps.get(config.appid)!), pushRecord.plaintext!, seconds(), extraQuery)
+    Object.assign(pushRecord, { url: config.url, format: config.format, mode: config.mode, request })
+    for (let attempt = 0; attempt < 4; attempt++) {
+      if (signal.aborted) break
+      if (attempt > 0 && pushRetryDelayMs > 0) await new Promise((r) => setTimeout(r, pushRetryDelayMs))
+      const result = await post(withQuery(config.url, request.query), request.contentType, request.body, signal)
+      pushRecord.attempts.push(result)
+      if (result.ok) {
+        pushRecord.outcome = 'delivered'
+        return
+      }
+    }
+    pushRecord.outcome = 'failed'
+  }
+
+  async function post(url: string, contentType: string, body: string, signal: AbortSignal): Promise<PushAttempt> {
+    const started = Date.now()
+    const at = new Date(now()).toISOString()
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': contentType, 'user-agent': 'Mozilla/4.0' },
+        body,
+        signal: AbortSignal.any([signal, AbortSignal.timeout(pushTimeoutMs)]),
+      })
+      const text = await response.text()
+      const ok = response.status >= 200 && response.status < 300 && (text === 'success' || text === '')
+      return { at, status: response.status, body: text.slice(0, 2000), durationMs: Date.now() - started, ok }
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
+      return { at, error: timedOut ? `no answer within ${pushTimeoutMs} ms` : String(error), durationMs: Date.now() - started, ok: false }
+    }
+  }
+
+  async function settle() {
+    while (inflight.size > 0) await Promise.all([...inflight])
   }
 
   // ---- the control API ----
@@ -258,6 +509,249 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     const code = randomBytes(16).toString('hex')
     codes.set(code, { appid, user, expiresAt: now() + codeTtl * 1000, used: false })
     return { code }
+  })
+
+  /** Resolves {user, appid} of a control call to an app of that kind; answers the problem as a string. */
+  function userAndApp(raw: { user?: unknown; appid?: unknown }, kind: 'miniprogram' | 'officialAccount'): { user: string; appid: string } | string {
+    const user = typeof raw.user === 'string' ? raw.user.trim() : ''
+    if (!user || user.length > 64) return 'user is required (1–64 characters)'
+    const appid = raw.appid === undefined ? firstApp(kind) : raw.appid
+    if (typeof appid !== 'string' || !apps.has(appid)) return `unknown appid ${String(appid)}`
+    if (kindOf(appid) !== kind) return `${appid} is not ${kind === 'miniprogram' ? 'a mini-program' : 'an Official Account'}`
+    return { user, appid }
+  }
+
+  /** the user's unused accepts: of the given templates (0 included), or every template with some left */
+  const balancesOf = (appid: string, openid: string, templateIds?: string[]) => {
+    if (templateIds) return Object.fromEntries(templateIds.map((id) => [id, consents.get(key(appid, openid, id)) ?? 0]))
+    const out: Record<string, number> = {}
+    const prefix = key(appid, openid, '')
+    for (const [k, n] of consents) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = n
+    return out
+  }
+
+  /**
+   * The user's answer to wx.requestSubscribeMessage, as WeChat records it: +1 unused send per `accept` (they
+   * accumulate); `reject` and `filter` add nothing; `ban` means WeChat banned the template for this app: nothing is
+   * added, and every later tap answers `ban` for it. A template the user switched off in settings is not asked again
+   * (answers `reject`, no popup event). Pushes subscribe_msg_popup_event with the accept/reject items.
+   */
+  app.post('/sandbox/subscribe', async (request, reply) => {
+    const raw = (request.body ?? {}) as { user?: unknown; appid?: unknown; results?: unknown }
+    const who = userAndApp(raw, 'miniprogram')
+    if (typeof who === 'string') return reply.code(400).send({ error: who })
+    const results = raw.results
+    if (!results || typeof results !== 'object' || Array.isArray(results)) {
+      return reply.code(400).send({ error: 'results must be an object {<templateId>: "accept" | "reject" | "ban" | "filter"}' })
+    }
+    const entries = Object.entries(results as Record<string, unknown>)
+    if (entries.length === 0 || entries.length > MAX_TEMPLATES_PER_TAP) {
+      return reply.code(400).send({ errCode: 10002, error: `requestSubscribeMessage:fail a tap asks for 1 to ${MAX_TEMPLATES_PER_TAP} template ids, got ${entries.length}` })
+    }
+    for (const [id, result] of entries) {
+      if (!SUBSCRIBE_RESULTS.includes(result as SubscribeResult)) return reply.code(400).send({ error: `results.${id} must be one of ${SUBSCRIBE_RESULTS.join(', ')}` })
+    }
+    const unknown = entries.filter(([id]) => knownTemplates.size > 0 && !knownTemplates.has(id)).map(([id]) => id)
+    if (unknown.length > 0) {
+      return reply.code(400).send({ errCode: 20001, error: `requestSubscribeMessage:fail No template data return, verify the template id exist: ${unknown.join(', ')}` })
+    }
+    const { user, appid } = who
+    const openid = openidOf(appid, user)
+    const answered: Record<string, SubscribeResult> = {}
+    const popup: Record<string, string>[] = []
+    for (const [id, asked] of entries as [string, SubscribeResult][]) {
+      const k = key(appid, openid, id)
+      if (asked === 'ban' && !bannedTemplates.has(key(appid, id))) {
+        // a banned template sends nothing any more: the accepts left for it are worth nothing
+        bannedTemplates.add(key(appid, id))
+        for (const k of [...consents.keys()]) if (k.startsWith(key(appid, '')) && k.endsWith(key('', id))) consents.delete(k)
+      }
+      if (bannedTemplates.has(key(appid, id))) {
+        answered[id] = 'ban'
+        continue
+      }
+      if (switchedOff.has(k)) {
+        answered[id] = 'reject' // not shown in the dialog: the user chose "reject" in settings
+        continue
+      }
+      answered[id] = asked
+      if (asked === 'accept') consents.set(k, (consents.get(k) ?? 0) + 1)
+      if (asked === 'accept' || asked === 'reject') popup.push({ TemplateId: id, SubscribeStatusString: asked, PopupScene: '0' })
+    }
+    const pushed =
+      popup.length > 0
+        ? queuePush(appid, openid, 'subscribe_msg_popup_event', (format, head) =>
+            subscribeEventBody({ format, createTimeAsString: pushConfigs.get(appid)?.createTimeAsString }, head, 'subscribe_msg_popup_event', popup),
+          )
+        : null
+    return {
+      openid,
+      appid,
+      result: { errMsg: 'requestSubscribeMessage:ok', ...answered },
+      balances: balancesOf(appid, openid, Object.keys(answered)),
+      push: pushed ? { id: pushed.id, outcome: pushed.outcome } : null,
+    }
+  })
+
+  /** The user switched templates off in the mini-program's settings (or back on with status "accept"). */
+  app.post('/sandbox/subscribe/change', async (request, reply) => {
+    const raw = (request.body ?? {}) as { user?: unknown; appid?: unknown; templateIds?: unknown; status?: unknown }
+    const who = userAndApp(raw, 'miniprogram')
+    if (typeof who === 'string') return reply.code(400).send({ error: who })
+    const ids = raw.templateIds
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && id.length > 0)) {
+      return reply.code(400).send({ error: 'templateIds must be a non-empty array of template ids' })
+    }
+    const status = raw.status ?? 'reject'
+    if (status !== 'reject' && status !== 'accept') return reply.code(400).send({ error: 'status must be "reject" (default) or "accept"' })
+    const { user, appid } = who
+    const openid = openidOf(appid, user)
+    if (status === 'accept') {
+      // switching back on grants no message, and WeChat pushes only rejections
+      for (const id of ids as string[]) switchedOff.delete(key(appid, openid, id))
+      return { openid, appid, balances: balancesOf(appid, openid, ids as string[]), push: null }
+    }
+    for (const id of ids as string[]) {
+      switchedOff.add(key(appid, openid, id))
+      consents.delete(key(appid, openid, id))
+    }
+    const items = (ids as string[]).map((id) => ({ TemplateId: id, SubscribeStatusString: 'reject' }))
+    const pushed = queuePush(appid, openid, 'subscribe_msg_change_event', (format, head) =>
+      subscribeEventBody({ format, createTimeAsString: pushConfigs.get(appid)?.createTimeAsString }, head, 'subscribe_msg_change_event', items),
+    )
+    return { openid, appid, balances: balancesOf(appid, openid, ids as string[]), push: { id: pushed.id, outcome: pushed.outcome } }
+  })
+
+  app.get('/sandbox/subscriptions', async (request, reply) => {
+    const who = userAndApp(request.query as Record<string, string>, 'miniprogram')
+    if (typeof who === 'string') return reply.code(400).send({ error: who })
+    const openid = openidOf(who.appid, who.user)
+    const prefix = key(who.appid, openid, '')
+    return {
+      user: who.user,
+      appid: who.appid,
+      openid,
+      balances: balancesOf(who.appid, openid),
+      switchedOff: [...switchedOff].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
+      banned: [...bannedTemplates].filter((k) => k.startsWith(key(who.appid, ''))).map((k) => k.slice(who.appid.length + 1)),
+    }
+  })
+
+  function followRoute(follow: boolean) {
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const who = userAndApp((request.body ?? {}) as Record<string, unknown>, 'officialAccount')
+      if (typeof who === 'string') return reply.code(400).send({ error: who })
+      const openid = openidOf(who.appid, who.user)
+      const k = key(who.appid, openid)
+      const changed = follow !== followers.has(k)
+      if (!changed) return { openid, appid: who.appid, following: follow, changed, push: null }
+      if (follow) followers.set(k, { user: who.user, openid, subscribeTime: seconds() })
+      else followers.delete(k)
+      const event = follow ? 'subscribe' : 'unsubscribe'
+      const pushed = queuePush(who.appid, openid, event, (_format, head) => {
+        const message = { ...head, MsgType: 'event', Event: event }
+        return { text: toXml(message), message }
+      })
+      return { openid, appid: who.appid, following: follow, changed, push: { id: pushed.id, outcome: pushed.outcome } }
+    }
+  }
+  app.post('/sandbox/oa/follow', followRoute(true))
+  app.post('/sandbox/oa/unfollow', followRoute(false))
+  app.get('/sandbox/oa/followers', async (request) => {
+    const appid = (request.query as Record<string, string | undefined>).appid ?? firstApp('officialAccount')
+    return { followers: [...followers.entries()].filter(([k]) => appid === undefined || k.startsWith(key(appid, ''))).map(([, f]) => f) }
+  })
+
+  /**
+   * Registers the push URL of an app ("消息推送" in the member-center server's settings). Like WeChat, a URL gets
+   * pushes only once it passed the GET verification: pass `verify: true` to verify while saving (refused when it does
+   * not pass, as WeChat's settings page refuses to save), or call /sandbox/push/handshake afterwards.
+   */
+  app.post('/sandbox/push/config', async (request, reply) => {
+    const raw = (request.body ?? {}) as Partial<PushConfig> & { verify?: boolean }
+    if (typeof raw.appid !== 'string' || !apps.has(raw.appid)) return reply.code(400).send({ error: `unknown appid ${String(raw.appid)}` })
+    const problem = checkPushConfig(raw, kindOf(raw.appid))
+    if (problem) return reply.code(400).send({ error: problem })
+    const config: PushConfig = {
+      appid: raw.appid,
+      url: raw.url!,
+      token: raw.token!,
+      encodingAESKey: raw.encodingAESKey,
+      mode: raw.mode!,
+      format: raw.format!,
+      createTimeAsString: raw.createTimeAsString === true,
+      verified: false,
+    }
+    if (raw.verify) {
+      const check = await handshake(config)
+      if (!check.passed) return reply.code(400).send({ error: 'the URL did not pass the verification (token check), not saved', handshake: check })
+      config.verified = true
+    }
+    pushConfigs.set(config.appid, config)
+    return { config }
+  })
+
+  /** WeChat's GET verification of a push URL: signature over token, timestamp, nonce; echostr must come back. */
+  async function handshake(config: PushConfig) {
+    const timestamp = String(seconds())
+    const n = nonce()
+    const echostr = String(randomInt(1, 2 ** 47)) + String(randomInt(1_000_000, 9_999_999))
+    const query = { signature: sha1([config.token, timestamp, n]), echostr, timestamp, nonce: n }
+    const started = Date.now()
+    try {
+      const response = await fetch(withQuery(config.url, query), {
+        headers: { 'user-agent': 'Mozilla/4.0' },
+        signal: AbortSignal.any([deliveryAbort.signal, AbortSignal.timeout(pushTimeoutMs)]),
+      })
+      const body = await response.text()
+      const passed = response.status >= 200 && response.status < 300 && body === echostr
+      return { passed, status: response.status, body: body.slice(0, 2000), echostr, query, durationMs: Date.now() - started }
+    } catch (error) {
+      return { passed: false, error: String(error), echostr, query, durationMs: Date.now() - started }
+    }
+  }
+
+  app.post('/sandbox/push/handshake', async (request, reply) => {
+    const { appid } = (request.body ?? {}) as { appid?: string }
+    const config = appid ? pushConfigs.get(appid) : undefined
+    if (!config) return reply.code(400).send({ error: `no push configuration for ${String(appid)}` })
+    const check = await handshake(config)
+    config.verified = check.passed
+    return check
+  })
+
+  /** The next `count` successful subscribe sends of an app report a failed delivery (subscribe_msg_sent_event). */
+  app.post('/sandbox/push/sent-failure', async (request, reply) => {
+    const raw = (request.body ?? {}) as { appid?: string; count?: number; errorCode?: string; errorStatus?: string }
+    const appid = raw.appid ?? firstApp('miniprogram')
+    if (!appid || !apps.has(appid)) return reply.code(400).send({ error: `unknown appid ${String(appid)}` })
+    const count = raw.count ?? 1
+    if (!Number.isInteger(count) || count < 1) return reply.code(400).send({ error: 'count must be an integer ≥ 1' })
+    const queue = sentFailures.get(appid) ?? []
+    for (let i = 0; i < count; i++) queue.push({ errorCode: String(raw.errorCode ?? '10005'), errorStatus: raw.errorStatus ?? 'fail_user_refuse' })
+    sentFailures.set(appid, queue)
+    return { pending: queue }
+  })
+
+  /** Sends the app's last push again (new timestamp, nonce and encryption; the same event, CreateTime included). */
+  app.post('/sandbox/push/replay', async (request, reply) => {
+    const { appid } = (request.body ?? {}) as { appid?: string }
+    const config = appid ? pushConfigs.get(appid) : undefined
+    if (!config?.verified) return reply.code(400).send({ error: `no verified push configuration for ${String(appid)}` })
+    const last = pushes.filter((p) => p.appid === appid && p.outcome !== 'not-configured' && p.outcome !== 'not-verified').at(-1)
+    if (!last) return reply.code(404).send({ error: `nothing was pushed to ${appid} yet` })
+    if (last.format && last.format !== config.format) return reply.code(409).send({ error: 'the push format changed since; nothing to replay' })
+    const again: PushRecord = { ...last, id: ++pushSeq, at: new Date(now()).toISOString(), attempts: [], outcome: 'pending', replayOf: last.id, request: undefined }
+    pushes.push(again)
+    schedule(config.appid, again, config)
+    return { push: { id: again.id, outcome: again.outcome, replayOf: last.id } }
+  })
+
+  /** What was pushed and how the receiver answered; `wait=1` first lets every delivery under way finish. */
+  app.get('/sandbox/pushes', async (request) => {
+    const q = request.query as Record<string, string | undefined>
+    if (q.wait === '1' || q.wait === 'true') await settle()
+    return { pushes: q.appid ? pushes.filter((p) => p.appid === q.appid) : pushes }
   })
 
   app.post('/sandbox/faults', async (request, reply) => {
@@ -300,6 +794,18 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     calls = []
     riskyUsers.clear()
     knownTemplates.clear()
+    for (const id of options.subscribeTemplates ?? []) knownTemplates.add(id)
+    consents.clear()
+    switchedOff.clear()
+    bannedTemplates.clear()
+    followers.clear()
+    pushConfigs.clear()
+    sentFailures.clear()
+    // deliveries under way stop; their records go with the rest
+    deliveryAbort.abort()
+    deliveryAbort = new AbortController()
+    pushChains.clear()
+    pushes = []
     return { ok: true }
   })
 

@@ -18,8 +18,13 @@ describe('WechatClient (against the sandbox over HTTP)', () => {
     await t.models.WechatToken.deleteMany({})
   })
 
-  const subscribe = () =>
+  // the sandbox enforces consent like WeChat: each send needs an unused accept, so the member taps "allow" first
+  const send = () =>
     t.app.wechat.sendSubscribeMessage({ touser: openid, templateId: 'tmpl-shipping', page: 'pages/card/index', data: { thing1: { value: '您的订单已发货' } } })
+  const subscribe = async () => {
+    await t.sandbox.subscribe('wx-client', { 'tmpl-shipping': 'accept' })
+    return send()
+  }
 
   it('fetches the access token once with stable_token and shares it through the database', async () => {
     await subscribe()
@@ -74,9 +79,11 @@ describe('WechatClient (against the sandbox over HTTP)', () => {
   })
 
   it('sends Official Account template messages through wechat-api, refreshing a stale token once', async () => {
+    // only followers get template messages (else 43004), under the OA's own openid for the member
+    const { openid: oaOpenid } = await t.sandbox.follow('wx-client')
     const send = () =>
       t.app.wechat.sendTemplateMessage({
-        touser: 'oOfficialAccountOpenid0000000',
+        touser: oaOpenid,
         templateId: 'oa-tmpl-shipped',
         miniprogram: { appid: TEST_APPID, pagepath: 'pages/card/index' },
         data: { thing1: { value: '订单已发货' } },
@@ -86,6 +93,6 @@ describe('WechatClient (against the sandbox over HTTP)', () => {
     await expect(send()).resolves.toHaveProperty('msgid')
     const templates = (await t.sandbox.messages()).filter((m) => m.kind === 'template')
     expect(templates).toHaveLength(2)
-    expect(templates[1]!.body).toMatchObject({ touser: 'oOfficialAccountOpenid0000000', template_id: 'oa-tmpl-shipped' })
+    expect(templates[1]!.body).toMatchObject({ touser: oaOpenid, template_id: 'oa-tmpl-shipped' })
   })
 })

@@ -23,7 +23,20 @@ export type AppOptions = Pick<
   | 'WECHAT_TIMEOUT_MS'
   | 'LOGIN_RATE_LIMIT_PER_MINUTE'
 > &
-  Partial<Pick<Config, 'WECHAT_OA_APPID' | 'WECHAT_OA_SECRET' | 'H5_DIR' | 'SHOP_WEBHOOK_SECRET' | 'WORKER_ENABLED'>> & {
+  Partial<
+    Pick<
+      Config,
+      | 'WECHAT_OA_APPID'
+      | 'WECHAT_OA_SECRET'
+      | 'WECHAT_PUSH_TOKEN'
+      | 'WECHAT_PUSH_AES_KEY'
+      | 'WECHAT_OA_PUSH_TOKEN'
+      | 'WECHAT_OA_PUSH_AES_KEY'
+      | 'H5_DIR'
+      | 'SHOP_WEBHOOK_SECRET'
+      | 'WORKER_ENABLED'
+    >
+  > & {
     /** the clock; tests pass their own */
     now?: () => Date
     /** job lease in ms (tests shorten it) */
@@ -66,7 +79,11 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   // mall: redeem points for coupons and gifts
   await fastify.register(mall)
   // messaging: the outbox, the inbox, consent, and pushes through subscribe messages and the Official Account
-  await fastify.register(messaging, { appid: opts.WECHAT_APPID })
+  await fastify.register(messaging, {
+    appid: opts.WECHAT_APPID,
+    push: { token: opts.WECHAT_PUSH_TOKEN, aesKey: opts.WECHAT_PUSH_AES_KEY },
+    officialAccountPush: opts.WECHAT_OA_APPID ? { appid: opts.WECHAT_OA_APPID, token: opts.WECHAT_OA_PUSH_TOKEN, aesKey: opts.WECHAT_OA_PUSH_AES_KEY } : undefined,
+  })
   // the H5 build of the mini-program, when this process serves it (the demo does)
   if (opts.H5_DIR && existsSync(opts.H5_DIR)) {
     await fastify.register(fastifyStatic, { root: opts.H5_DIR, prefix: '/', wildcard: false })

@@ -19,6 +19,15 @@ export const ConfigSchema = Type.Object({
   /** the brand's Official Account, for template messages (optional) */
   WECHAT_OA_APPID: Type.Optional(Type.String()),
   WECHAT_OA_SECRET: Type.Optional(Type.String()),
+  /**
+   * WeChat message push (消息推送) for the mini-program: the Token configured in its console (3–32 letters and digits)
+   * and, for secure mode, the EncodingAESKey (43 characters); /api/wechat/push answers 503 without the token
+   */
+  WECHAT_PUSH_TOKEN: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{3,32}$' })),
+  WECHAT_PUSH_AES_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{43}$' })),
+  /** the same for the Official Account's push (/api/wechat/oa-push): follows and unfollows */
+  WECHAT_OA_PUSH_TOKEN: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{3,32}$' })),
+  WECHAT_OA_PUSH_AES_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{43}$' })),
   /** the shared secret the shop signs its webhooks with (HMAC-SHA256); the webhook answers 503 without it */
   SHOP_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   /** run the job worker (points confirmation, expiry, reviews) in this process */

@@ -83,6 +83,19 @@ export class WechatClient {
     return { msgid: String(answer.msgid) }
   }
 
+  /**
+   * An Official Account user's follow state and unionid (GET /cgi-bin/user/info): `followed` false for someone who
+   * does not follow (or unfollowed: WeChat then keeps no unionid for them).
+   */
+  async officialAccountUser(openid: string): Promise<{ followed: boolean; unionid: string | null }> {
+    const oa = this.officialAccount
+    if (!oa) throw new Error('no Official Account is configured (WECHAT_OA_APPID, WECHAT_OA_SECRET)')
+    const answer = await oa.withToken((token) =>
+      wechatCall<{ subscribe?: number | string; unionid?: string }>(this.options, '/cgi-bin/user/info', { query: { access_token: token, openid, lang: 'zh_CN' } }),
+    )
+    return { followed: Number(answer.subscribe) === 1, unionid: answer.unionid ?? null }
+  }
+
   /** Sends an Official Account template message through wechat-api. */
   async sendTemplateMessage(message: TemplateMessage): Promise<{ msgid: string }> {
     const oa = this.officialAccount

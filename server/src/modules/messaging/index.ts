@@ -7,6 +7,8 @@ import { Inbox } from './inbox.js'
 import { messagingModels } from './models.js'
 import { Outbox, SEND_JOB, type MessageDraft } from './outbox.js'
 import { Preferences } from './preferences.js'
+import { WechatPush } from './push.js'
+import pushRoutes from './routes/wechat-push.js'
 import adminRoutes from './routes/admin-messages.js'
 import meRoutes from './routes/me-messages.js'
 import staffRoutes from './routes/staff-care.js'
@@ -39,6 +41,9 @@ declare module 'fastify' {
 export interface MessagingOptions {
   /** the mini-program's appid (Official Account templates open its pages) */
   appid: string
+  /** WeChat's message push: the console's Token (and EncodingAESKey for secure mode), per app */
+  push?: { token?: string; aesKey?: string }
+  officialAccountPush?: { appid: string; token?: string; aesKey?: string }
 }
 
 /**
@@ -82,6 +87,13 @@ export default fp<MessagingOptions>(
       care: new StaffCare(outbox, app.members.repo, preferences, counters, app.audit, app.now),
     })
 
+    const push = new WechatPush(models, subscriptions, app.wechat, (openid) => app.members.repo.findByRefKey(`openid:${openid}`), app.log)
+    await app.register(pushRoutes, {
+      prefix: '/api/wechat',
+      push,
+      miniProgram: opts.push?.token ? { token: opts.push.token, aesKey: opts.push.aesKey, appid: opts.appid } : undefined,
+      officialAccount: opts.officialAccountPush?.token ? { token: opts.officialAccountPush.token, aesKey: opts.officialAccountPush.aesKey, appid: opts.officialAccountPush.appid } : undefined,
+    })
     await app.register(meRoutes, { prefix: '/api/me' })
     await app.register(adminRoutes, { prefix: '/api/admin' })
     await app.register(staffRoutes, { prefix: '/api/staff' })

@@ -41,6 +41,8 @@ export type AppOptions = Pick<
     now?: () => Date
     /** job lease in ms (tests shorten it) */
     jobLeaseMs?: number
+    /** how often an idle job worker looks for due jobs, in ms (default 1000) */
+    jobPollMs?: number
   }
 
 /**
@@ -63,6 +65,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
     now: opts.now,
     worker: opts.WORKER_ENABLED ?? true,
     jobLeaseMs: opts.jobLeaseMs,
+    jobPollMs: opts.jobPollMs,
   })
   // members: WeChat login, profile, phone binding, the member code
   await fastify.register(members, {

@@ -97,7 +97,7 @@ export class Dispatcher {
       return this.finish(message, 'inbox', { reason: 'the member’s marketing cap for the day or week is reached' })
     }
 
-    const marked = await models.Message.updateOne({ _id: message._id, status: 'queued' }, { $set: { status: 'sending', sendingBy: attemptId, channel: route.channel }, $inc: { attempts: 1 } })
+    const marked = await models.Message.updateOne({ _id: message._id, status: 'queued' }, { $set: { status: 'sending', sendingBy: attemptId, channel: route.channel, pushStartedAt: now }, $inc: { attempts: 1 } })
     if (marked.modifiedCount === 0) return
     try {
       const sent = await this.push(message, route)

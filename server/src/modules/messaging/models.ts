@@ -28,6 +28,8 @@ export const messageSchema = new Schema(
     attempts: { type: Number, default: 0 },
     /** the push attempt under way (a worker's lease owner): a takeover finds it and does not push again */
     sendingBy: { type: String, default: null },
+    /** when the last push began: the second whose send rate it took */
+    pushStartedAt: { type: Date, default: null },
     msgid: { type: String, default: null },
     sentAt: { type: Date, default: null },
     /** WeChat's later report on the delivery (subscribe_msg_sent_event) */

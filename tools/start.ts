@@ -18,6 +18,9 @@ import { DEMO_USERS } from './wechat-sandbox/users.js'
  */
 const SANDBOX_APPID = 'wx0000000000sandbox'
 const SANDBOX_SECRET = 'sandbox-secret'
+// the brand's Official Account in the sandbox: followers, template messages, follow pushes
+const SANDBOX_OA_APPID = 'wx00000000oasandbox'
+const SANDBOX_OA_SECRET = 'sandbox-oa-secret'
 
 const dataDir = path.join(ROOT, '.data')
 mkdirSync(dataDir, { recursive: true })
@@ -41,7 +44,12 @@ try {
   let wechatBase = process.env.WECHAT_API_BASE ?? 'https://api.weixin.qq.com'
   let sandboxUrl: string | null = null
   if (!realWechat) {
-    const sandbox = createSandbox({ apps: [{ appid: SANDBOX_APPID, secret: SANDBOX_SECRET }] })
+    const sandbox = createSandbox({
+      apps: [
+        { appid: SANDBOX_APPID, secret: SANDBOX_SECRET },
+        { appid: SANDBOX_OA_APPID, secret: SANDBOX_OA_SECRET, kind: 'officialAccount' },
+      ],
+    })
     await sandbox.listen({ port: sandboxPort, host: '0.0.0.0' })
     const url = `http://localhost:${sandboxPort}`
     stops.push(() => sandbox.close())
@@ -67,6 +75,7 @@ try {
     WECHAT_APPID: process.env.WECHAT_APPID ?? SANDBOX_APPID,
     WECHAT_SECRET: process.env.WECHAT_SECRET ?? SANDBOX_SECRET,
     WECHAT_API_BASE: wechatBase,
+    ...(realWechat ? {} : { WECHAT_OA_APPID: SANDBOX_OA_APPID, WECHAT_OA_SECRET: SANDBOX_OA_SECRET }),
     H5_DIR,
   })
   const server = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' }, frameworkErrors: answerFrameworkError })
@@ -76,6 +85,8 @@ try {
   const seeded = sandboxUrl ? await seedDemo(server, config.WECHAT_APPID) : 0
   await server.listen({ port: config.PORT, host: config.HOST })
   stops.push(() => server.close())
+  // the sandbox pushes consent taps and follows to this server, as WeChat does to the URL in its console
+  if (sandboxUrl) await configureSandboxPush(sandboxUrl, `http://127.0.0.1:${port}`, config)
 
   const base = `http://localhost:${port}`
   console.log(`✔ api        ${base}/api  ·  docs ${base}/docs  ·  health ${base}/health`)
@@ -91,14 +102,28 @@ try {
   await stopAll(1)
 }
 
+/** Registers the demo server's push URLs with the sandbox (secure mode for the mini-program, plain XML for the OA). */
+async function configureSandboxPush(sandboxUrl: string, base: string, config: { WECHAT_PUSH_TOKEN?: string; WECHAT_PUSH_AES_KEY?: string; WECHAT_OA_PUSH_TOKEN?: string }) {
+  const configure = async (body: Record<string, unknown>) => {
+    const response = await fetch(`${sandboxUrl}/sandbox/push/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, verify: true }) })
+    if (!response.ok) throw new Error(`the sandbox refused the push URL: ${response.status} ${await response.text()}`)
+  }
+  await configure({ appid: SANDBOX_APPID, url: `${base}/api/wechat/push`, token: config.WECHAT_PUSH_TOKEN, encodingAESKey: config.WECHAT_PUSH_AES_KEY, mode: 'secure', format: 'json' })
+  await configure({ appid: SANDBOX_OA_APPID, url: `${base}/api/wechat/oa-push`, token: config.WECHAT_OA_PUSH_TOKEN, mode: 'plain', format: 'xml' })
+}
+
 /** JWT and member-code secrets for the demo, generated once and kept in .data so logins survive a restart. */
-function demoSecrets(): { JWT_SECRET: string; MEMBER_CODE_SECRET: string; SHOP_WEBHOOK_SECRET: string } {
+function demoSecrets(): Record<'JWT_SECRET' | 'MEMBER_CODE_SECRET' | 'SHOP_WEBHOOK_SECRET' | 'WECHAT_PUSH_TOKEN' | 'WECHAT_PUSH_AES_KEY' | 'WECHAT_OA_PUSH_TOKEN', string> {
   const file = path.join(dataDir, 'secrets.json')
   const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {}
   const secrets = {
     JWT_SECRET: process.env.JWT_SECRET ?? stored.JWT_SECRET ?? randomBytes(32).toString('hex'),
     MEMBER_CODE_SECRET: process.env.MEMBER_CODE_SECRET ?? stored.MEMBER_CODE_SECRET ?? randomBytes(32).toString('hex'),
     SHOP_WEBHOOK_SECRET: process.env.SHOP_WEBHOOK_SECRET ?? stored.SHOP_WEBHOOK_SECRET ?? randomBytes(24).toString('hex'),
+    // WeChat's push settings (a Token of letters and digits, a 43-character EncodingAESKey)
+    WECHAT_PUSH_TOKEN: process.env.WECHAT_PUSH_TOKEN ?? stored.WECHAT_PUSH_TOKEN ?? randomBytes(12).toString('hex'),
+    WECHAT_PUSH_AES_KEY: process.env.WECHAT_PUSH_AES_KEY ?? stored.WECHAT_PUSH_AES_KEY ?? randomBytes(32).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(43, 'A').slice(0, 43),
+    WECHAT_OA_PUSH_TOKEN: process.env.WECHAT_OA_PUSH_TOKEN ?? stored.WECHAT_OA_PUSH_TOKEN ?? randomBytes(12).toString('hex'),
   }
   writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 })
   return secrets

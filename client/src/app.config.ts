@@ -5,6 +5,7 @@ export default defineAppConfig({
     { root: 'packages/points', pages: ['history/index', 'tiers/index'] },
     { root: 'packages/mall', pages: ['items/index', 'item/index', 'confirm/index', 'result/index', 'history/index'] },
     { root: 'packages/coupons', pages: ['wallet/index', 'detail/index'] },
+    { root: 'packages/messages', pages: ['inbox/index', 'preferences/index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

@@ -10,6 +10,8 @@ interface StoredSession {
   memberId: string
   /** epoch ms */
   expiresAt: number
+  /** H5 demo only: the sandbox user "WeChat" says this is (the subscribe dialog records taps for them) */
+  sandboxUser?: string
 }
 
 export type SessionStatus = 'starting' | 'logging-in' | 'ready' | 'needs-login' | 'failed'
@@ -46,12 +48,12 @@ export function SessionProvider({ children }: PropsWithChildren) {
   }, [])
 
   const complete = useCallback(
-    async (code: Promise<string>) => {
+    async (code: Promise<string>, sandboxUser?: string) => {
       setStatus('logging-in')
       setError(null)
       try {
         const result = await loginWithCode(await code)
-        const stored = { token: result.token, memberId: result.member.id, expiresAt: Date.now() + result.expiresIn * 1000 }
+        const stored: StoredSession = { token: result.token, memberId: result.member.id, expiresAt: Date.now() + result.expiresIn * 1000, sandboxUser }
         Taro.setStorageSync(STORAGE_KEY, stored)
         setAuth(stored.token, clear)
         setSession(stored)
@@ -65,7 +67,7 @@ export function SessionProvider({ children }: PropsWithChildren) {
   )
 
   const retry = useCallback(() => complete(wechatLoginCode()), [complete])
-  const loginAs = useCallback((user: string) => complete(sandboxLoginCode(user)), [complete])
+  const loginAs = useCallback((user: string) => complete(sandboxLoginCode(user), user), [complete])
 
   useEffect(() => {
     const stored = readStored()

@@ -1,13 +1,14 @@
 import Taro from '@tarojs/taro'
 import { Input, Text, View } from '@tarojs/components'
 import type { MemberProfile } from '@member-center/shared'
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import Button from '../../components/button'
 import LoginGate from '../../components/login-gate'
 import PageState from '../../components/page-state'
 import { useSession } from '../../hooks/session'
 import { useApi } from '../../hooks/use-api'
 import { bindPhone, getProfile } from '../../services/member'
+import { getUnreadCount, showUnreadOnTab } from '../../services/messages'
 import './index.scss'
 
 /**
@@ -70,7 +71,34 @@ const ENTRIES: [string, string, string][] = [
   ['兑换记录', '/packages/mall/history/index', 'me-link-redemptions'],
 ]
 
-function Profile({ profile, onChanged }: { profile: MemberProfile; onChanged: () => void }) {
+/** The inbox with its unread count (nothing while it loads or when it cannot be had), and the message settings. */
+function Messages({ unread }: { unread: number | null }) {
+  return (
+    <View className='section'>
+      <View className='me-page__row' data-testid='me-link-inbox' onClick={() => Taro.navigateTo({ url: '/packages/messages/inbox/index' })}>
+        <Text>消息中心</Text>
+        <View className='me-page__row-end'>
+          {unread !== null && unread > 0 && (
+            <Text className='me-page__unread' data-testid='me-unread'>
+              {unread > 99 ? '99+' : unread} 条未读
+            </Text>
+          )}
+          <Text className='muted' aria-hidden='true'>
+            ›
+          </Text>
+        </View>
+      </View>
+      <View className='me-page__row' data-testid='me-link-message-preferences' onClick={() => Taro.navigateTo({ url: '/packages/messages/preferences/index' })}>
+        <Text>消息设置</Text>
+        <Text className='muted' aria-hidden='true'>
+          ›
+        </Text>
+      </View>
+    </View>
+  )
+}
+
+function Profile({ profile, unread, onChanged }: { profile: MemberProfile; unread: number | null; onChanged: () => void }) {
   const { logout } = useSession()
   const rows: [string, string][] = [
     ['会员号', profile.id],
@@ -106,6 +134,7 @@ function Profile({ profile, onChanged }: { profile: MemberProfile; onChanged: ()
           </View>
         ))}
       </View>
+      <Messages unread={unread} />
       {!profile.phone && <BindPhone onBound={onChanged} />}
       {process.env.TARO_ENV === 'h5' && (
         <View className='section'>
@@ -116,11 +145,26 @@ function Profile({ profile, onChanged }: { profile: MemberProfile; onChanged: ()
   )
 }
 
+/**
+ * The unread count, loaded again whenever the page shows, and put on the Me tab's badge each time (the inbox may have
+ * changed the badge meanwhile, while the count came back the same).
+ */
+async function loadUnread(): Promise<number> {
+  const unread = await getUnreadCount()
+  showUnreadOnTab(unread)
+  return unread
+}
+
 function ProfileView() {
   const { data, error, loading, reload } = useApi(getProfile)
+  const unread = useApi(loadUnread)
+  // no badge before the count loads, nor once logged out
+  useEffect(() => {
+    if (unread.data === null) showUnreadOnTab(0)
+  }, [unread.data])
   return (
     <PageState data={data} error={error} loading={loading} onRetry={reload}>
-      {(profile) => <Profile profile={profile} onChanged={() => void reload()} />}
+      {(profile) => <Profile profile={profile} unread={unread.data} onChanged={() => void reload()} />}
     </PageState>
   )
 }

@@ -12,6 +12,8 @@ export const jobSchema = new Schema(
     dueAt: { type: Date, required: true },
     leaseOwner: { type: String, default: null },
     leaseUntil: { type: Date, default: null },
+    /** the claim that took the lease: a worker runs a job only while its claim still holds it */
+    leaseToken: { type: String, default: null },
     attempts: { type: Number, default: 0 },
     maxAttempts: { type: Number, default: 10 },
     lastError: { type: String, default: null },

@@ -57,15 +57,29 @@ export interface DispatcherDeps {
  * was lost but the worker lives, and the push is retried (at least once, for that case alone).
  */
 export class Dispatcher {
+  private cached: { policy: MessagingPolicy; until: number } | null = null
+
   constructor(private readonly deps: DispatcherDeps) {}
 
+  /** The messaging policy (defaults where unset), cached per process for 10 s. */
   async policy(): Promise<MessagingPolicy> {
-    return { ...DEFAULT_MESSAGING_POLICY, ...((await this.deps.settings.get<Partial<MessagingPolicy>>(POLICY_SETTING)) ?? {}) }
+    if (this.cached && this.cached.until > Date.now()) return this.cached.policy
+    const policy = { ...DEFAULT_MESSAGING_POLICY, ...((await this.deps.settings.get<Partial<MessagingPolicy>>(POLICY_SETTING)) ?? {}) }
+    this.cached = { policy, until: Date.now() + 10_000 }
+    return policy
   }
 
-  async send(dedupeKey: string, attemptId: string): Promise<Outcome> {
+  /** Forgets the cached policy (after a change through the admin route). */
+  forgetPolicy(): void {
+    this.cached = null
+  }
+
+  async send(dedupeKey: string, attemptId: string, messageId?: string): Promise<Outcome> {
     const { models } = this.deps
-    const message = await models.Message.findOne({ dedupeKey }).lean<MessageDoc>()
+    // by id when the job knows it (one read by primary key); the dedupe key otherwise — the id is the one written
+    // with the job, but a crash between the two writes may have left another document under the key
+    const byId = messageId ? await models.Message.findById(messageId).lean<MessageDoc>() : null
+    const message = byId && byId.dedupeKey === dedupeKey ? byId : await models.Message.findOne({ dedupeKey }).lean<MessageDoc>()
     if (!message || !['queued', 'sending'].includes(message.status)) return
     if (message.status === 'sending') {
       // a worker died after marking the push and before recording its answer: never push twice

@@ -63,7 +63,7 @@ export default fp<MessagingOptions>(
     const outbox = new Outbox(models, app.jobs, preferences, app.now)
     const dispatcher = new Dispatcher({ models, members: app.members.repo, wechat: app.wechat, mappings, subscriptions, preferences, counters, settings: app.settings, appid: opts.appid, now: app.now })
 
-    app.jobs.register(SEND_JOB, async (payload, job) => dispatcher.send(payload.dedupeKey as string, `${job.leaseOwner ?? 'worker'}:${job.attempts ?? 0}`))
+    app.jobs.register(SEND_JOB, async (payload, job) => dispatcher.send(payload.dedupeKey as string, `${job.leaseOwner ?? 'worker'}:${job.attempts ?? 0}`, payload.messageId as string | undefined))
     // a kind without a subscribe template reaches the inbox only: /health tells an admin
     app.configurationChecks.set('messaging', async () => (await mappings.unmapped()).map((kind) => `message kind ${kind} has no subscribe template (PUT /api/admin/message-templates/${kind}/subscribe)`))
     // what sends messages now: shop events and loyalty's domain events

@@ -84,7 +84,7 @@ export class Outbox {
     }
     if (docs.length === 0) return result
     // maxAttempts high: the handler counts its own attempts and ends the message itself (see Dispatcher)
-    await this.jobs.scheduleMany(docs.map((d) => ({ key: `${SEND_JOB}:${d.dedupeKey}`, type: SEND_JOB, payload: { dedupeKey: d.dedupeKey }, dueAt: d.notBefore, maxAttempts: 1_000 })))
+    await this.jobs.scheduleMany(docs.map((d) => ({ key: `${SEND_JOB}:${d.dedupeKey}`, type: SEND_JOB, payload: { dedupeKey: d.dedupeKey, messageId: String(d._id) }, dueAt: d.notBefore, maxAttempts: 1_000 })))
     const duplicates = await duplicatesOf(() => this.models.Message.collection.insertMany(docs as never[], { ordered: false }))
     result.duplicate += duplicates.size
     result.created += docs.length - duplicates.size

@@ -3,6 +3,7 @@ import { Text, View } from '@tarojs/components'
 import Button from '../../../components/button'
 import LoginGate from '../../../components/login-gate'
 import PageState from '../../../components/page-state'
+import SubscribePrompt from '../../../components/subscribe-prompt'
 import { useApi } from '../../../hooks/use-api'
 import { messageFor } from '../../../services/error-messages'
 import { getCard } from '../../../services/member'
@@ -60,6 +61,23 @@ function Result({ redemption, available }: { redemption: Redemption; available: 
           </Text>
           <Text className='muted'>发货前可在「兑换记录」中取消，积分将退回账户。</Text>
         </View>
+      )}
+
+      {gift && (
+        <SubscribePrompt
+          kinds={['shipped', 'points_expiring']}
+          label='开启发货提醒'
+          description='礼品发出、积分即将过期时，通过微信提醒你。'
+          testId='subscribe-redemption'
+        />
+      )}
+      {coupon && (
+        <SubscribePrompt
+          kinds={['coupon_expiring', 'points_expiring']}
+          label='开启到期提醒'
+          description='优惠券或积分即将过期时，通过微信提醒你。'
+          testId='subscribe-redemption'
+        />
       )}
 
       <View className='section result__actions'>

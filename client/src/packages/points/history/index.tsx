@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react'
 import Button from '../../../components/button'
 import LoginGate from '../../../components/login-gate'
 import PageState from '../../../components/page-state'
+import SubscribePrompt from '../../../components/subscribe-prompt'
 import { useSession } from '../../../hooks/session'
 import { toApiError } from '../../../hooks/use-api'
 import type { ApiError } from '../../../services/http'
@@ -113,6 +114,12 @@ function HistoryView() {
 export default function PointsHistoryPage() {
   return (
     <LoginGate>
+      <SubscribePrompt
+        kinds={['points_confirmed', 'points_expiring']}
+        label='开启到账提醒'
+        description='积分到账、积分即将过期时，通过微信提醒你。'
+        testId='subscribe-points'
+      />
       <HistoryView />
     </LoginGate>
   )

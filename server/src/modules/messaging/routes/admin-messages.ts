@@ -112,6 +112,7 @@ const adminMessages: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const next = { ...(await app.messaging.dispatcher.policy()), ...request.body }
       await app.settings.put(POLICY_SETTING, next, request.user.sub)
+      app.messaging.dispatcher.forgetPolicy()
       await app.audit.record({ ...actor(request), action: 'messaging-policy.update', details: { ...request.body }, at: app.now() })
       return next
     },

@@ -99,5 +99,20 @@ const meMessages: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => app.messaging.preferences.update(request.user.sub, request.body),
   )
+
+  app.put(
+    '/message-preferences',
+    {
+      ...auth,
+      schema: {
+        tags: ['messages'],
+        summary: 'Turn marketing, or single kinds, on or off (the fields sent; PUT because wx.request has no PATCH)',
+        security,
+        body: UpdateMessagePreferencesSchema,
+        response: { 200: MessagePreferencesSchema, ...errorResponses(400, 401, 413, 415, 503) },
+      },
+    },
+    async (request) => app.messaging.preferences.update(request.user.sub, request.body),
+  )
 }
 export default meMessages

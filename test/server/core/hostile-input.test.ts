@@ -84,6 +84,36 @@ const ROUTES: Record<string, RouteCase> = {
   // staff routes take a staff, manager or admin token
   'GET /api/staff/coupons/{code}': { who: 'admin', path: (ids) => `/api/staff/coupons/${ids.couponCode}` },
   'POST /api/staff/coupons/{code}/use': { who: 'admin', path: (ids) => `/api/staff/coupons/${ids.couponCode}/use`, body: (ids) => ({ memberId: ids.memberId, store: 'SH-IFC' }) },
+  'GET /api/me/inbox': { who: 'member', path: () => '/api/me/inbox' },
+  'POST /api/me/inbox/{id}/read': { who: 'member', path: () => '/api/me/inbox/0123456789abcdef01234567/read' },
+  'POST /api/me/inbox/read-all': { who: 'member', path: () => '/api/me/inbox/read-all' },
+  'GET /api/me/subscriptions': { who: 'member', path: () => '/api/me/subscriptions' },
+  'POST /api/me/subscriptions': { who: 'member', path: () => '/api/me/subscriptions', body: () => ({ results: { 'tpl-hostile': 'accept' } }) },
+  'GET /api/me/message-preferences': { who: 'member', path: () => '/api/me/message-preferences' },
+  'PATCH /api/me/message-preferences': { who: 'member', path: () => '/api/me/message-preferences', body: () => ({ marketing: false, kindsOff: ['campaign'] }) },
+  'PUT /api/me/message-preferences': { who: 'member', path: () => '/api/me/message-preferences', body: () => ({ marketing: false, kindsOff: ['campaign'] }) },
+  'GET /api/admin/message-templates': { who: 'admin', path: () => '/api/admin/message-templates' },
+  'PUT /api/admin/message-templates/{kind}/{channel}': {
+    who: 'admin',
+    path: () => '/api/admin/message-templates/shipped/subscribe',
+    body: () => ({ templateId: 'tpl-hostile', keys: { orderId: 'character_string1' } }),
+  },
+  'GET /api/admin/messages': { who: 'admin', path: () => '/api/admin/messages' },
+  'GET /api/admin/messages/stats': { who: 'admin', path: () => '/api/admin/messages/stats' },
+  'GET /api/admin/messaging-policy': { who: 'admin', path: () => '/api/admin/messaging-policy' },
+  'PATCH /api/admin/messaging-policy': { who: 'admin', path: () => '/api/admin/messaging-policy', body: () => ({ quietFrom: 22, ratePerSecond: { subscribe: 10, official_account: 10 } }) },
+  'GET /api/admin/care-tips': { who: 'admin', path: () => '/api/admin/care-tips' },
+  'PUT /api/admin/care-tips': { who: 'admin', path: () => '/api/admin/care-tips', body: () => ({ tips: { ring: '避免碰撞硬物' } }) },
+  'POST /api/staff/care-messages': {
+    who: 'admin',
+    path: () => '/api/staff/care-messages',
+    body: (ids) => ({ memberId: ids.memberId, kind: 'staff_care', fields: { content: '您的戒指已保养完毕' }, requestId: 'hostile-care-1' }),
+  },
+  // WeChat's push: signed by WeChat, any body (JSON or XML); refused without a valid signature (messaging/push.test.ts)
+  'GET /api/wechat/push': { who: 'anyone', path: () => '/api/wechat/push' },
+  'POST /api/wechat/push': { who: 'anyone', path: () => '/api/wechat/push' },
+  'GET /api/wechat/oa-push': { who: 'anyone', path: () => '/api/wechat/oa-push' },
+  'POST /api/wechat/oa-push': { who: 'anyone', path: () => '/api/wechat/oa-push' },
 }
 
 const HUGE = '__1e400__'

@@ -105,14 +105,16 @@ export const DEMO_MEMBERS: readonly DemoMember[] = [
 
 const MARKER = 'demo-seed'
 const COUPON_MARKER = 'demo-seed-coupons'
+const MALL_MARKER = 'demo-seed-mall'
 const DAY = 86_400_000
 const CARRIERS = ['SF', 'JD', 'ZTO'] as const
 
 /** Seeds the demo members once per database; answers how many it seeded (0 when already seeded). */
 export async function seedDemo(app: FastifyInstance, appid: string): Promise<number> {
   if (await app.settings.get(MARKER)) {
-    // a database seeded before coupons and messages existed gets them now (each step runs once)
+    // a database seeded before coupons, the mall and messages existed gets them now (each step runs once)
     await seedCoupons(app, appid)
+    await seedMall(app)
     await seedMessageTemplates(app)
     return 0
   }
@@ -135,8 +137,29 @@ export async function seedDemo(app: FastifyInstance, appid: string): Promise<num
   }
   await app.settings.put(MARKER, { at: new Date(now).toISOString() }, 'demo seed')
   await seedCoupons(app, appid)
+  await seedMall(app)
   await seedMessageTemplates(app)
   return DEMO_MEMBERS.length
+}
+
+/** A stocked points mall: coupons to redeem and a few gifts a jewelry brand gives (once per database). */
+async function seedMall(app: FastifyInstance): Promise<void> {
+  if (await app.settings.get(MALL_MARKER)) return
+  const by = { actor: 'demo seed', role: 'admin' }
+  const coupon = async (template: Parameters<FastifyInstance['coupons']['templates']['create']>[0]) => (await app.coupons.templates.create(template, by)).id
+  const cash50 = await coupon({ name: '50 元礼券', kind: 'amount', amountFen: 5_000, thresholdFen: 50_000, validity: { days: 30 }, notes: '满 500 元可用，线上线下通用' })
+  const cash200 = await coupon({ name: '臻享礼券 满 2000 减 200', kind: 'amount', amountFen: 20_000, thresholdFen: 200_000, validity: { days: 60 }, notes: '不与其他优惠同享' })
+  const engraving = await coupon({ name: '免费刻字服务券', kind: 'amount', amountFen: 30_000, thresholdFen: 0, validity: { days: 90 }, notes: '到店出示券码，为您的饰品免费刻字一次' })
+  const items = [
+    { kind: 'coupon', name: '50 元礼券', description: '满 500 元可用，线上线下通用。', pointsPrice: 500, stock: 500, couponTemplateId: cash50, perMemberLimit: 3 },
+    { kind: 'coupon', name: '臻享礼券 满 2000 减 200', description: '高级珠宝系列亦可使用，不与其他优惠同享。', pointsPrice: 1_800, stock: 200, couponTemplateId: cash200, perMemberLimit: 2 },
+    { kind: 'coupon', name: '免费刻字服务券', description: '在戒指内圈或吊坠背面刻下纪念日与名字。', pointsPrice: 800, stock: 100, couponTemplateId: engraving },
+    { kind: 'gift', name: '淡水珍珠耳钉礼盒', description: '7–8mm 淡水珍珠，925 银镀金耳针，附品牌礼盒。', pointsPrice: 3_000, stock: 50, perMemberLimit: 1 },
+    { kind: 'gift', name: '首饰清洁护理套装', description: '专业清洁液、抛光布与收纳袋，日常保养好帮手。', pointsPrice: 1_200, stock: 120 },
+    { kind: 'gift', name: '18K 金钻石吊坠', description: '0.1 克拉钻石，18K 金链 45cm，仅限铂金及以上会员兑换。', pointsPrice: 80_000, stock: 5, tiers: ['S4', 'S5', 'S6'], perMemberLimit: 1 },
+  ] as const
+  for (const item of items) await app.mall.items.create(item as never, by)
+  await app.settings.put(MALL_MARKER, { at: app.now().toISOString() }, 'demo seed')
 }
 
 /**

@@ -23,6 +23,10 @@ describe('the demo seed', () => {
     expect(alice.points.pending).toBeGreaterThan(0)
     expect(await t.models.Job.countDocuments({ type: 'order.confirm-points', state: 'queued' })).toBeGreaterThan(0)
     // points from last year's orders expire at this year's end (Shanghai)
+    // a stocked mall
+    const items = await t.app.mall.items.list()
+    expect(items.filter((i) => i.kind === 'coupon')).toHaveLength(3)
+    expect(items.filter((i) => i.kind === 'gift')).toHaveLength(3)
     // coupons in every demo member's wallet, and messages only about recent facts (no shipment of last year is news)
     expect(await t.app.coupons.usage.wallet(alice._id.toString())).not.toHaveLength(0)
     const old = await t.app.db.connection.model('Message').countDocuments({ memberId: alice._id, dedupeKey: /DEMO-ALICE-00[1-5]/ })

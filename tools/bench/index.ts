@@ -4,11 +4,13 @@ import { Types } from 'mongoose'
 import app from '../../server/src/app.js'
 import { startDatabase } from '../database.js'
 import { createSandbox } from '../wechat-sandbox/sandbox.js'
+import { benchMall } from './mall.js'
 
 /**
  * `npm run bench`: the member card route against a baseline measured in the same run, on the same app instance and
  * database. The baseline route is registered here, not in server/src: one findOne by id, nothing else.
- * Prints requests/s and p50/p99 latency for both and the ratio (target: card ≥ 0.8× baseline).
+ * Prints requests/s and p50/p99 latency for both and the ratio (target: card ≥ 0.8× baseline). Then order.paid
+ * ingestion against insertOne, and points-mall redemptions against a conditional updateOne (mall.ts).
  */
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
@@ -62,6 +64,8 @@ try {
   console.log(`card / baseline throughput: ${ratio.toFixed(2)}× (target ≥ 0.80×) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}\n`)
 
   await benchIngestion(login.member.id)
+  // points-mall redemptions against a conditional updateOne (tools/bench/mall.ts)
+  await benchMall(server, sandboxUrl)
 } finally {
   await server.close()
   await sandbox.close()

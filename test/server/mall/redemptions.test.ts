@@ -1,0 +1,90 @@
+import { ErrorCodes } from '@member-center/shared'
+import { describe, expect, it } from 'vitest'
+import { useTestApp } from '../../helpers/app.js'
+import { mallHelpers } from './mall-helpers.js'
+
+describe('POST /api/mall/redemptions', () => {
+  const t = useTestApp()
+  const m = () => mallHelpers(t)
+
+  it('redeems a coupon item: points spent soonest-expiring first, a unit taken, the coupon in the wallet', async () => {
+    const h = m()
+    const { token, memberId } = await t.login('redeem-coupon')
+    await h.grant(memberId, 250)
+    const item = await h.couponItem({ pointsPrice: 100, stock: 3 })
+    const response = await h.redeem(token, { itemId: item.id, idempotencyKey: h.key() })
+    expect(response.statusCode, response.body).toBe(201)
+    const body = response.json()
+    expect(body).toMatchObject({ status: 'done', step: 'done', itemId: item.id, kind: 'coupon', pointsPrice: 100, giftOrder: null, failure: null })
+    expect(body.coupon).toMatchObject({ name: '满 500 减 50' })
+    expect((await t.balances(memberId)).available).toBe(150)
+    expect((await h.itemDoc(item.id)).stockLeft).toBe(2)
+    expect((await h.itemDoc(item.id)).takes).toEqual([])
+    const wallet = await t.app.inject({ method: 'GET', url: '/api/me/coupons', headers: h.bearer(token) })
+    expect(wallet.json().items.map((c: { id: string }) => c.id)).toContain(body.coupon.id)
+    const entry = await t.models.PointsEntry.findOne({ key: `mall:${body.id}:spend` }).lean()
+    expect(entry).toMatchObject({ reason: 'redeem', available: -100 })
+    expect(await t.models.DomainEvent.countDocuments({ type: 'mall.redeemed', memberId })).toBe(1)
+    await t.expectReconciled()
+    await h.expectMallReconciled()
+  })
+
+  it('answers the same redemption for the same key, and 409 CONFLICT for the same key with another item', async () => {
+    const h = m()
+    const { token, memberId } = await t.login('redeem-replay')
+    await h.grant(memberId, 500)
+    const item = await h.couponItem({ pointsPrice: 100 })
+    const other = await h.couponItem({ pointsPrice: 100 })
+    const key = h.key()
+    const first = await h.redeem(token, { itemId: item.id, idempotencyKey: key })
+    expect(first.statusCode).toBe(201)
+    const again = await h.redeem(token, { itemId: item.id, idempotencyKey: key })
+    expect(again.statusCode).toBe(200)
+    expect(again.json()).toEqual(first.json())
+    const conflict = await h.redeem(token, { itemId: other.id, idempotencyKey: key })
+    expect(conflict.statusCode).toBe(409)
+    expect(conflict.json().code).toBe(ErrorCodes.CONFLICT)
+    expect((await t.balances(memberId)).available).toBe(400)
+  })
+
+  it('refuses with the code a member can act on, writing nothing', async () => {
+    const h = m()
+    const { token, memberId } = await t.login('redeem-refusals')
+    await h.grant(memberId, 150)
+    const refused = async (body: Record<string, unknown>, code: string) => {
+      const response = await h.redeem(token, { idempotencyKey: h.key(), ...body })
+      expect(response.statusCode, response.body).toBe(409)
+      expect(response.json().code).toBe(code)
+    }
+    await refused({ itemId: (await h.couponItem({ pointsPrice: 200 })).id }, ErrorCodes.INSUFFICIENT_POINTS)
+    await refused({ itemId: (await h.couponItem({ stock: 0 })).id }, ErrorCodes.OUT_OF_STOCK)
+    await refused({ itemId: (await h.couponItem({ status: 'paused' })).id }, ErrorCodes.NOT_AVAILABLE)
+    await refused({ itemId: (await h.couponItem({ availableFrom: '2026-04-01T00:00:00+08:00' })).id }, ErrorCodes.NOT_AVAILABLE)
+    await refused({ itemId: (await h.couponItem({ tiers: ['S3'] })).id }, ErrorCodes.TIER_NOT_ELIGIBLE)
+    await refused({ itemId: (await h.couponItem({}, { tiers: ['S4'] })).id }, ErrorCodes.TIER_NOT_ELIGIBLE)
+    const limited = await h.couponItem({ pointsPrice: 10, perMemberLimit: 1 })
+    expect((await h.redeem(token, { itemId: limited.id, idempotencyKey: h.key() })).statusCode).toBe(201)
+    await refused({ itemId: limited.id }, ErrorCodes.LIMIT_REACHED)
+    expect((await t.balances(memberId)).available).toBe(140)
+    expect(await t.app.db.connection.model('MallRedemption').countDocuments({ memberId })).toBe(1)
+    await h.expectMallReconciled()
+  })
+
+  it('gives everything back when the coupon template refuses after the points were spent', async () => {
+    const h = m()
+    const { token, memberId } = await t.login('redeem-template-refuses')
+    await h.grant(memberId, 300)
+    // the template allows one coupon per member; the mall item would allow more
+    const item = await h.couponItem({ pointsPrice: 100, stock: 5 }, { perMemberLimit: 1 })
+    expect((await h.redeem(token, { itemId: item.id, idempotencyKey: h.key() })).statusCode).toBe(201)
+    const second = await h.redeem(token, { itemId: item.id, idempotencyKey: h.key() })
+    expect(second.statusCode).toBe(409)
+    expect(second.json().code).toBe(ErrorCodes.LIMIT_REACHED)
+    expect((await t.balances(memberId)).available).toBe(200)
+    expect((await h.itemDoc(item.id)).stockLeft).toBe(4)
+    const failed = await t.app.db.connection.model('MallRedemption').findOne({ memberId, state: 'failed' }).lean()
+    expect(failed).toMatchObject({ failure: { code: 'LIMIT_REACHED' } })
+    await t.expectReconciled()
+    await h.expectMallReconciled()
+  })
+})

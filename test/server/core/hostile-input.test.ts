@@ -21,6 +21,9 @@ interface Ids {
   otherMemberId: string
   templateId: string
   couponCode: string
+  mallItemId: string
+  giftItemId: string
+  redemptionId: string
 }
 interface RouteCase {
   who: Who
@@ -84,6 +87,26 @@ const ROUTES: Record<string, RouteCase> = {
   // staff routes take a staff, manager or admin token
   'GET /api/staff/coupons/{code}': { who: 'admin', path: (ids) => `/api/staff/coupons/${ids.couponCode}` },
   'POST /api/staff/coupons/{code}/use': { who: 'admin', path: (ids) => `/api/staff/coupons/${ids.couponCode}/use`, body: (ids) => ({ memberId: ids.memberId, store: 'SH-IFC' }) },
+  'POST /api/admin/mall/items': {
+    who: 'admin',
+    path: () => '/api/admin/mall/items',
+    body: (ids) => ({ kind: 'coupon', name: '50 元券', pointsPrice: 100, stock: 10, couponTemplateId: ids.templateId, tiers: ['S1'], images: ['https://cdn.brand.test/a.png'], perMemberLimit: 2, availableFrom: '2026-03-01T00:00:00+08:00' }),
+  },
+  'GET /api/admin/mall/items': { who: 'admin', path: () => '/api/admin/mall/items' },
+  'GET /api/admin/mall/items/{id}': { who: 'admin', path: (ids) => `/api/admin/mall/items/${ids.mallItemId}` },
+  'PATCH /api/admin/mall/items/{id}': { who: 'admin', path: (ids) => `/api/admin/mall/items/${ids.mallItemId}`, body: () => ({ stock: 20, name: '50 元券', tiers: ['S1'] }) },
+  'GET /api/admin/mall/gift-orders': { who: 'admin', path: () => '/api/admin/mall/gift-orders' },
+  'POST /api/admin/mall/redemptions/{id}/cancel': { who: 'admin', path: (ids) => `/api/admin/mall/redemptions/${ids.redemptionId}/cancel`, body: () => ({ reason: 'hostile input test' }) },
+  'GET /api/mall/items': { who: 'member', path: () => '/api/mall/items' },
+  'GET /api/mall/items/{id}': { who: 'member', path: (ids) => `/api/mall/items/${ids.mallItemId}` },
+  'POST /api/mall/redemptions': {
+    who: 'member',
+    path: () => '/api/mall/redemptions',
+    body: (ids) => ({ itemId: ids.giftItemId, idempotencyKey: 'hostile-redeem-1', address: { name: '张三', phone: '13800138000', region: '上海市 黄浦区', detail: '南京东路 1 号' } }),
+  },
+  'GET /api/me/redemptions': { who: 'member', path: () => '/api/me/redemptions' },
+  'GET /api/me/redemptions/{id}': { who: 'member', path: (ids) => `/api/me/redemptions/${ids.redemptionId}` },
+  'POST /api/me/redemptions/{id}/cancel': { who: 'member', path: (ids) => `/api/me/redemptions/${ids.redemptionId}/cancel`, body: () => ({}) },
   'GET /api/me/inbox': { who: 'member', path: () => '/api/me/inbox' },
   'POST /api/me/inbox/{id}/read': { who: 'member', path: () => '/api/me/inbox/0123456789abcdef01234567/read' },
   'POST /api/me/inbox/read-all': { who: 'member', path: () => '/api/me/inbox/read-all' },
@@ -232,6 +255,14 @@ describe('hostile input at every route', () => {
     const template = await t.app.coupons.templates.create({ name: '满 100 减 10', kind: 'amount', amountFen: 1_000, thresholdFen: 10_000, validity: { days: 30 } }, { actor: 'setup', role: 'admin' })
     const coupon = await t.app.coupons.issue({ templateId: template.id, memberId: member.memberId, key: 'hostile-setup', source: 'api' })
     Object.assign(ids, { memberId: member.memberId, otherMemberId: other.memberId, templateId: template.id, couponCode: coupon.coupon.code })
+    const admin = { actor: 'setup', role: 'admin' }
+    const mallItem = await t.app.mall.items.create({ kind: 'coupon', name: '券', pointsPrice: 10, stock: 5, couponTemplateId: template.id }, admin)
+    const giftItem = await t.app.mall.items.create({ kind: 'gift', name: '礼', pointsPrice: 10, stock: 5 }, admin)
+    const shopper = await t.login('hostile-mall')
+    await t.app.adjustments.adjust(shopper.memberId, { kind: 'points', delta: 100, reason: 'setup', requestId: 'hostile-mall-setup' }, admin)
+    const redeemed = await t.app.mall.redemptions.redeem(shopper.memberId, { itemId: giftItem.id, idempotencyKey: 'hostile-setup', address: { name: 'a', phone: '13800138000', region: 'r', detail: 'd' } })
+    Object.assign(ids, { mallItemId: mallItem.id, giftItemId: giftItem.id, redemptionId: redeemed.redemption.id })
+
     memberToken = member.token
     otherToken = other.token
     adminToken = t.adminToken()

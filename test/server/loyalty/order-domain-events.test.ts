@@ -43,6 +43,7 @@ describe('order.paid, order.refunded and order.cancelled domain events', () => {
         { lineId: '1', sku: 'SKU-1', category: 'ring', quantity: 1, paidFen: 30_000 },
         { lineId: '2', sku: 'SKU-2', category: null, quantity: 1, paidFen: 20_000 },
       ],
+      couponCodes: [],
     })
     expect(byKey.get(keys.refundA)).toMatchObject({ type: 'order.refunded', payload: { orderId, refundId: 'RF:1', refundFen: 10_000, at: new Date('2026-06-01T04:00:00Z') } })
     expect(byKey.get(keys.refundB)).toMatchObject({ type: 'order.refunded', payload: { refundId: 'cancel', refundFen: 6_000 } })

@@ -37,6 +37,9 @@ describe('gift orders', () => {
     const shipped = await t.app.inject({ method: 'GET', url: `/api/me/redemptions/${redemption.id}`, headers: h.bearer(token) })
     expect(shipped.json().giftOrder).toMatchObject({ state: 'shipped', carrier: 'SF', trackingNo: expect.stringMatching(/^SF/) })
     expect(await t.models.DomainEvent.countDocuments({ type: 'mall.gift-shipped', memberId })).toBe(1)
+    // shipping care for the gift, like any shipment: once, in the member's inbox
+    const care = (await t.app.db.connection.model('Message').find({ memberId, kind: 'shipped' }).lean()) as unknown as { data: { orderId: string; item: string } }[]
+    expect(care.map((m) => m.data)).toEqual([expect.objectContaining({ orderId: giftId, item: '首饰清洁套装' })])
 
     const late = await t.app.inject({ method: 'POST', url: `/api/me/redemptions/${redemption.id}/cancel`, headers: h.bearer(token), payload: {} })
     expect(late.statusCode).toBe(409)

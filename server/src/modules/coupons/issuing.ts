@@ -1,5 +1,5 @@
 import type { Coupon, CouponSource } from '@member-center/shared'
-import { randomInt } from 'node:crypto'
+import { createHash, randomInt } from 'node:crypto'
 import { Types } from 'mongoose'
 import { isDuplicateKey } from '../../core/duplicate-key.js'
 import { LimitReached, NotAvailable, NotFound, OutOfStock, TierNotEligible } from '../../core/errors.js'
@@ -29,6 +29,15 @@ export const STALE_PENDING_MS = 60_000
 /** Code alphabet without look-alikes (no 0/O, 1/I/L): staff type it at the counter when a scan fails. */
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'
 const CODE_LENGTH = 12
+
+/**
+ * The id of the coupon issued under a business key: the first 12 bytes of the key's SHA-256. The coupon is found by
+ * its key through the primary key (one read, whatever the collection's size), and two issues with one key collide on
+ * it.
+ */
+export function couponIdFor(key: string): Types.ObjectId {
+  return new Types.ObjectId(createHash('sha256').update(key).digest('hex').slice(0, 24))
+}
 
 /** A coupon code: 12 characters from 31, about 59 bits of randomness (crypto.randomInt) — not guessable. */
 export function newCouponCode(): string {
@@ -60,7 +69,7 @@ export class CouponIssuer {
 
   async issue(req: IssueRequest): Promise<IssueResult> {
     const memberId = new Types.ObjectId(req.memberId)
-    const existing = await this.models.Coupon.findOne({ issueKey: req.key }).lean<CouponDoc>()
+    const existing = await this.byKey(req.key)
     if (existing) return this.settleExisting(existing)
     const template = await this.templates.doc(req.templateId)
     if (!template) throw new NotFound(`coupon template ${req.templateId} not found`)
@@ -71,7 +80,7 @@ export class CouponIssuer {
     const coupon = await this.insertPending(template, memberId, req, at, window)
     if (!coupon) {
       // the same key, at the same moment: the other request issues it
-      const other = await this.models.Coupon.findOne({ issueKey: req.key }).lean<CouponDoc>()
+      const other = await this.byKey(req.key)
       if (!other) throw new Error(`coupon issue ${req.key} vanished`)
       return this.settleExisting(other)
     }
@@ -104,10 +113,10 @@ export class CouponIssuer {
    * Answers what it found: voided, missing, or the state that stops it (used, expired).
    */
   async revoke(key: string, reason: string): Promise<'voided' | 'missing' | 'used' | 'expired'> {
-    const coupon = await this.models.Coupon.findOne({ issueKey: key }).lean<CouponDoc>()
+    const coupon = await this.byKey(key)
     if (!coupon) return 'missing'
     if (coupon.state === 'pending') {
-      await this.undo(coupon)
+      await this.undo(coupon, { stock: Boolean(coupon.stockTaken), slot: Boolean(coupon.slotTaken) })
       return 'voided'
     }
     const done = await this.models.Coupon.updateOne({ _id: coupon._id, state: 'usable' }, { $set: { state: 'void', voidReason: reason } })
@@ -124,7 +133,7 @@ export class CouponIssuer {
     const stale = await this.models.Coupon.find({ state: 'pending', issuedAt: { $lte: new Date(this.now().getTime() - STALE_PENDING_MS) } }).lean<CouponDoc[]>()
     for (const coupon of stale) {
       if (coupon.stockTaken && coupon.slotTaken) await this.models.Coupon.updateOne({ _id: coupon._id, state: 'pending' }, { $set: { state: 'usable' } })
-      else await this.undo(coupon)
+      else await this.undo(coupon, { stock: Boolean(coupon.stockTaken), slot: Boolean(coupon.slotTaken) })
     }
     return stale.length
   }
@@ -151,7 +160,7 @@ export class CouponIssuer {
   private async insertPending(template: CouponTemplateDoc, memberId: Types.ObjectId, req: IssueRequest, at: Date, window: { from: Date; until: Date }): Promise<CouponDoc | null> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const doc = {
-        _id: new Types.ObjectId(),
+        _id: couponIdFor(req.key),
         code: newCouponCode(),
         issueKey: req.key,
         templateId: template._id,
@@ -184,29 +193,34 @@ export class CouponIssuer {
         return doc as unknown as CouponDoc
       } catch (error) {
         if (!isDuplicateKey(error)) throw error
-        const keyTaken = await this.models.Coupon.exists({ issueKey: req.key })
+        // the key's id (or its issueKey) is taken: another request issues it; otherwise the code was, draw another
+        const keyTaken = await this.byKey(req.key)
         if (keyTaken) return null
       }
     }
     throw new Error('could not draw an unused coupon code')
   }
 
-  /** Steps 2–4 for a pending coupon: stock, the member's slot, usable; a refusal undoes what was taken. */
+  /**
+   * Steps 2–4 for a pending coupon: stock, the member's slot, then one write that records both and makes it usable. A
+   * refusal undoes what this call took. (A process dying between a step and that write leaves flags that under-state
+   * what it took: the sweep undoes the coupon and one unit is under-sold, which reconcile reports.)
+   */
   private async complete(coupon: CouponDoc, template: CouponTemplateDoc): Promise<void> {
-    if (!coupon.stockTaken) {
+    const taken = { stock: Boolean(coupon.stockTaken), slot: Boolean(coupon.slotTaken) }
+    if (!taken.stock) {
       const limited = template.stock !== null && template.stock !== undefined
-      const taken = await this.models.CouponTemplate.updateOne(
+      const done = await this.models.CouponTemplate.updateOne(
         limited ? { _id: template._id, stockLeft: { $gt: 0 } } : { _id: template._id },
         limited ? { $inc: { stockLeft: -1, issued: 1 } } : { $inc: { issued: 1 } },
       )
-      if (taken.modifiedCount === 0) {
-        await this.undo(coupon)
+      if (done.modifiedCount === 0) {
+        await this.undo(coupon, taken)
         throw new OutOfStock(`coupon ${template.name} is out of stock`)
       }
-      await this.models.Coupon.updateOne({ _id: coupon._id }, { $set: { stockTaken: true } })
-      coupon = { ...coupon, stockTaken: true }
+      taken.stock = true
     }
-    if (!coupon.slotTaken && template.perMemberLimit) {
+    if (!taken.slot && template.perMemberLimit) {
       const id = claimId(template._id, coupon.memberId)
       try {
         await this.models.CouponClaim.updateOne(
@@ -217,21 +231,24 @@ export class CouponIssuer {
       } catch (error) {
         // the counter exists and is at the limit: the upsert's insert hit its _id
         if (!isDuplicateKey(error)) throw error
-        await this.undo(coupon)
+        await this.undo(coupon, taken)
         throw new LimitReached(`a member may have ${template.perMemberLimit} of coupon ${template.name}`)
       }
-      await this.models.Coupon.updateOne({ _id: coupon._id }, { $set: { slotTaken: true } })
-    } else if (!coupon.slotTaken) {
-      // no limit: nothing to count (a limit set later counts from then on)
-      await this.models.Coupon.updateOne({ _id: coupon._id }, { $set: { slotTaken: true } })
     }
-    await this.models.Coupon.updateOne({ _id: coupon._id, state: 'pending' }, { $set: { state: 'usable' } })
+    // (no limit: nothing to count; a limit set later counts from then on)
+    taken.slot = true
+    await this.models.Coupon.updateOne({ _id: coupon._id, state: 'pending' }, { $set: { stockTaken: true, slotTaken: true, state: 'usable' } })
   }
 
-  /** Gives back what a pending coupon's flags say it took, then deletes it (its key is free again). */
-  private async undo(coupon: CouponDoc): Promise<void> {
+  /** The coupon issued under `key`: by its id, or by the key itself for coupons issued before ids came from keys. */
+  private async byKey(key: string): Promise<CouponDoc | null> {
+    return (await this.models.Coupon.findById(couponIdFor(key)).lean<CouponDoc>()) ?? (await this.models.Coupon.findOne({ issueKey: key }).lean<CouponDoc>())
+  }
+
+  /** Gives back what a pending coupon took (`taken`), then deletes it (its key is free again). */
+  private async undo(coupon: CouponDoc, taken: { stock: boolean; slot: boolean }): Promise<void> {
     const claimed = await this.models.Coupon.findOneAndDelete({ _id: coupon._id, state: 'pending' }).lean<CouponDoc>()
-    if (claimed) await this.giveBack(claimed)
+    if (claimed) await this.giveBack({ ...claimed, stockTaken: taken.stock, slotTaken: taken.slot })
   }
 
   /** Gives a coupon's unit of stock and member slot back to its template (a voided or undone coupon). */

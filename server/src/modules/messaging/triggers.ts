@@ -33,6 +33,8 @@ export class MessageTriggers {
     const { app } = this
     app.events.consume('messaging.shipping-care', ['order.created', 'order.shipped', 'order.logistics_update', 'order.delivered', 'order.refunded'], (e) => this.onOrderEvent(e))
     app.events.consume('messaging.loyalty-care', ['points.confirmed', 'tier.changed', 'tier.review_upcoming', 'points.expiring', 'coupon.expiring'], (e) => this.onLoyaltyEvent(e))
+    // a points-mall gift ships through the shop's events too, under its gift order's id (the mall names the member)
+    app.events.consume('messaging.gift-care', ['mall.gift-shipped'], (e) => this.onGiftShipped(e))
     app.jobs.register(PAYMENT_REMINDER_JOB, async (payload) => this.paymentReminder(payload.orderId as string, payload.memberId as string))
     app.jobs.register(LOGISTICS_CHECK_JOB, async (payload) => this.logisticsCheck(payload.orderId as string, payload.memberId as string))
   }
@@ -128,6 +130,17 @@ export class MessageTriggers {
       case 'coupon.expiring':
         await this.send({ dedupeKey: `coupon_expiring:${key}`, kind: 'coupon_expiring', memberId, data: { couponName: p.name as string, expiresOn: shanghaiDate(new Date(p.validUntil as string)) } })
     }
+  }
+
+  private async onGiftShipped(event: DomainEvent): Promise<void> {
+    const p = event.payload as { giftOrderId: string; itemName?: string; carrier?: string | null; trackingNo?: string | null }
+    if (!event.memberId || this.stale(event.at, (await this.dispatcher.policy()).staleAfterHours)) return
+    await this.send({
+      dedupeKey: `shipped:${keyPart(p.giftOrderId)}`,
+      kind: 'shipped',
+      memberId: event.memberId,
+      data: { orderId: p.giftOrderId, carrier: p.carrier ?? '', trackingNo: p.trackingNo ?? '', item: p.itemName ?? '积分兑换礼品' },
+    })
   }
 
   /** The payment reminder's job: once per order, only while it is neither paid nor cancelled. */

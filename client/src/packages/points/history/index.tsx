@@ -20,6 +20,8 @@ const REASONS: Record<string, string> = {
   spend: '积分使用',
   'opening balance': '期初余额',
   migration: '原会员系统结转',
+  redeem: '积分兑换',
+  'redeem-return': '兑换退回',
   review: '晒单评价奖励',
   birthday: '生日礼遇',
   campaign: '活动奖励',

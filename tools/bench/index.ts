@@ -5,11 +5,13 @@ import app from '../../server/src/app.js'
 import { startDatabase } from '../database.js'
 import { createSandbox } from '../wechat-sandbox/sandbox.js'
 import { benchMall } from './mall.js'
+import { benchMessaging } from './messaging.js'
 
 /**
  * `npm run bench`: the member card route against a baseline measured in the same run, on the same app instance and
  * database. The baseline route is registered here, not in server/src: one findOne by id, nothing else.
- * Prints requests/s and p50/p99 latency for both and the ratio (target: card ≥ 0.8× baseline). Then order.paid
+ * Prints requests/s and p50/p99 latency for both and the ratio (target: card ≥ 0.8× baseline). Then ingestion, the
+ * points mall (mall.ts) and messaging (messaging.ts), each against its own baseline measured in the same run. Then order.paid
  * ingestion against insertOne, and points-mall redemptions against a conditional updateOne (mall.ts).
  */
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
@@ -66,6 +68,8 @@ try {
   await benchIngestion(login.member.id)
   // points-mall redemptions against a conditional updateOne (tools/bench/mall.ts)
   await benchMall(server, sandboxUrl)
+  // messaging: dispatch at a send rate, and planning a segment's messages against insertMany (tools/bench/messaging.ts)
+  await benchMessaging(database.uri)
 } finally {
   await server.close()
   await sandbox.close()

@@ -28,8 +28,9 @@ export const messageSchema = new Schema(
     attempts: { type: Number, default: 0 },
     /** the push attempt under way (a worker's lease owner): a takeover finds it and does not push again */
     sendingBy: { type: String, default: null },
-    /** when the last push began: the second whose send rate it took */
+    /** when the last push began, and the window of the channel's send rate it took (rate:{channel}:{epoch second}) */
     pushStartedAt: { type: Date, default: null },
+    rateWindow: { type: String, default: null },
     msgid: { type: String, default: null },
     sentAt: { type: Date, default: null },
     /** WeChat's later report on the delivery (subscribe_msg_sent_event) */

@@ -12,7 +12,7 @@ import { createSandbox } from '../wechat-sandbox/sandbox.js'
  *     insertMany of as many documents of the same size — prints baseline time / planning time (target ≥ 0.3×).
  */
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000)
-const RATE = Number(process.env.BENCH_RATE ?? 20)
+const RATE = Number(process.env.BENCH_RATE ?? 30)
 const DISPATCHERS = Number(process.env.BENCH_DISPATCHERS ?? 4)
 const PLANNED = Number(process.env.BENCH_PLANNED ?? 100_000)
 const APPID = 'wxbenchmsg000000001'

@@ -1,15 +1,13 @@
-import { DEFAULT_MESSAGING_POLICY, shanghaiDate, templateData, type MessageKind, type MessagingPolicy } from '@member-center/shared'
+import { DEFAULT_MESSAGING_POLICY, shanghaiDate, type MessageKind, type MessagingPolicy } from '@member-center/shared'
 import type { Types } from 'mongoose'
 import type { SettingsStore } from '../../core/settings.js'
-import type { WechatClient } from '../../core/wechat/client.js'
 import { WechatApiError, WechatUnreachableError } from '../../core/wechat/errors.js'
 import type { MemberRepository } from '../members/repository.js'
 import type { WindowCounters } from './counters.js'
 import type { MessageDoc, MessagingModels } from './models.js'
 import type { Preferences } from './preferences.js'
 import { inQuietHours, nextShanghaiDay, quietHoursEnd, shanghaiWeek } from './rules.js'
-import type { Subscriptions } from './subscriptions.js'
-import type { Mapping, TemplateMappings } from './templates.js'
+import type { PushChannel, Recipient, Target } from './channels.js'
 
 export const POLICY_SETTING = 'messaging-policy'
 
@@ -21,24 +19,20 @@ const PASSING = new Set([45011, -1])
 
 type Outcome = void | { rescheduleAt: Date }
 
-/** A push the dispatcher decided on: the channel, its template, and whom to send it to there. */
+/** A push the dispatcher decided on: the channel, and its target there. */
 interface Route {
-  channel: 'subscribe' | 'official_account'
-  mapping: Mapping
-  touser: string
+  channel: PushChannel
+  target: Target
 }
 
 export interface DispatcherDeps {
   models: MessagingModels
   members: MemberRepository
-  wechat: WechatClient
-  mappings: TemplateMappings
-  subscriptions: Subscriptions
+  /** the push channels, in the order they are tried (the inbox needs none: every message is in it) */
+  channels: PushChannel[]
   preferences: Preferences
   counters: WindowCounters
   settings: SettingsStore
-  /** the mini-program's appid (the Official Account's template opens the mini-program page) */
-  appid: string
   now: () => Date
 }
 
@@ -100,23 +94,23 @@ export class Dispatcher {
 
     const member = await this.deps.members.findById(message.memberId)
     if (!member) return this.finish(message, 'inbox', { reason: 'the member is gone' })
-    const route = await this.route(message, member)
+    const route = await this.route(message, member as Recipient)
     if ('reason' in route) return this.finish(message, 'inbox', { reason: route.reason })
 
     // the channel's rate, all processes together: a full second waits for the next (a few times), then defers
-    const rateWindow = await this.takeRate(route.channel, policy.ratePerSecond[route.channel])
+    const rateWindow = await this.takeRate(route.channel.name, policy.ratePerSecond[route.channel.name])
     if (!rateWindow) return { rescheduleAt: new Date(Date.now() + 1000 + Math.floor(Math.random() * 500)) }
     if (message.category === 'marketing' && !(await this.takeMarketingCaps(message.memberId, now, policy))) {
       await this.deps.counters.giveBack(rateWindow)
       return this.finish(message, 'inbox', { reason: 'the member’s marketing cap for the day or week is reached' })
     }
 
-    const marked = await models.Message.updateOne({ _id: message._id, status: 'queued' }, { $set: { status: 'sending', sendingBy: attemptId, channel: route.channel, pushStartedAt: new Date(), rateWindow }, $inc: { attempts: 1 } })
+    const marked = await models.Message.updateOne({ _id: message._id, status: 'queued' }, { $set: { status: 'sending', sendingBy: attemptId, channel: route.channel.name, pushStartedAt: new Date(), rateWindow }, $inc: { attempts: 1 } })
     if (marked.modifiedCount === 0) return
     try {
-      const sent = await this.push(message, route)
-      if (route.channel === 'subscribe') await this.deps.subscriptions.used(message.memberId, route.mapping.templateId)
-      await this.finish(message, 'sent', { channel: route.channel, msgid: sent.msgid, sentAt: this.deps.now() })
+      const sent = await route.channel.push(message, route.target)
+      await route.channel.sent(message, route.target)
+      await this.finish(message, 'sent', { channel: route.channel.name, msgid: sent.msgid, sentAt: this.deps.now() })
     } catch (error) {
       return this.failed(message, route, error, policy)
     }
@@ -139,32 +133,16 @@ export class Dispatcher {
     return null
   }
 
-  /** The channel for this message now, or why it reaches the inbox only. */
-  private async route(message: MessageDoc, member: { _id: Types.ObjectId; openid: string; unionid?: string | null }): Promise<Route | { reason: string }> {
-    const kind = message.kind as MessageKind
-    const subscribe = await this.deps.mappings.find(kind, 'subscribe')
-    if (subscribe && (await this.deps.subscriptions.balance(member._id, subscribe.templateId)) > 0) {
-      return { channel: 'subscribe', mapping: subscribe, touser: member.openid }
+  /** The first channel that can carry this message now, or why it reaches the inbox only. */
+  private async route(message: MessageDoc, member: Recipient): Promise<Route | { reason: string }> {
+    const reasons: string[] = []
+    for (const channel of this.deps.channels) {
+      if (!channel.carries(message.category as 'service' | 'marketing')) continue
+      const target = await channel.target(message, member)
+      if ('reason' in target) reasons.push(target.reason)
+      else return { channel, target }
     }
-    if (message.category === 'marketing') return { reason: subscribe ? 'no subscription left for this kind' : 'no subscribe template for this kind' }
-    const oa = this.deps.wechat.officialAccount ? await this.deps.mappings.find(kind, 'official_account') : null
-    const follower = oa && member.unionid ? await this.deps.models.Follower.findOne({ unionid: member.unionid }).lean() : null
-    if (oa && follower) return { channel: 'official_account', mapping: oa, touser: follower._id }
-    if (!subscribe && !oa) return { reason: 'no template for this kind' }
-    return { reason: follower === null && oa ? 'no subscription left, and the member does not follow the Official Account' : 'no subscription left for this kind' }
-  }
-
-  private async push(message: MessageDoc, route: Route): Promise<{ msgid: string }> {
-    const data = templateData(message.data as Record<string, string | number | null>, route.mapping.keys, message.createdAt)
-    if (route.channel === 'subscribe') {
-      return this.deps.wechat.sendSubscribeMessage({ touser: route.touser, templateId: route.mapping.templateId, page: message.page ?? undefined, data })
-    }
-    return this.deps.wechat.sendTemplateMessage({
-      touser: route.touser,
-      templateId: route.mapping.templateId,
-      miniprogram: { appid: this.deps.appid, pagepath: message.page ?? undefined },
-      data,
-    })
+    return { reason: reasons.join('; ') || 'no channel carries this kind' }
   }
 
   /** What WeChat's error means for the message (see the class comment). */
@@ -172,24 +150,17 @@ export class Dispatcher {
     const requeue = (set: Record<string, unknown> = {}) =>
       this.deps.models.Message.updateOne({ _id: message._id, status: 'sending' }, { $set: { status: 'queued', sendingBy: null, channel: null, ...set } })
     const attempts = (message.attempts ?? 0) + 1
+    if (await route.channel.unreachable(error, message, route.target)) {
+      // this channel cannot reach the member (43101, 43004): the next channel, or the inbox, takes the message
+      await requeue({ reason: `${(error as WechatApiError).errcode}: ${route.channel.name} cannot reach the member` })
+      return { rescheduleAt: this.deps.now() }
+    }
     if (error instanceof WechatApiError) {
-      if (error.errcode === 43101 && route.channel === 'subscribe') {
-        // WeChat has no consent on file: the balance is 0; the next channel (or the inbox) takes it
-        await this.deps.subscriptions.zero(message.memberId, route.mapping.templateId, '43101')
-        await requeue({ reason: '43101: no subscription' })
-        return { rescheduleAt: this.deps.now() }
-      }
-      if (error.errcode === 43004 && route.channel === 'official_account') {
-        // no longer a follower: forget the follow, and go on without it
-        await this.deps.models.Follower.deleteOne({ _id: route.touser })
-        await requeue({ reason: '43004: not following the Official Account' })
-        return { rescheduleAt: this.deps.now() }
-      }
       if (error.errcode === 45009) {
         await requeue({ reason: '45009: daily quota reached' })
         return { rescheduleAt: new Date(nextShanghaiDay(this.deps.now()).getTime() + Math.floor(Math.random() * 600_000)) }
       }
-      if (!PASSING.has(error.errcode)) return this.finish(message, 'failed', { reason: `${error.errcode}: ${error.errmsg}`, channel: route.channel }, 'sending')
+      if (!PASSING.has(error.errcode)) return this.finish(message, 'failed', { reason: `${error.errcode}: ${error.errmsg}`, channel: route.channel.name }, 'sending')
     } else if (!(error instanceof WechatUnreachableError)) {
       throw error
     }

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { MessageAdmin } from './admin.js'
+import { OfficialAccountChannel, SubscribeChannel } from './channels.js'
 import { StaffCare } from './care.js'
 import { WindowCounters } from './counters.js'
 import { Dispatcher } from './dispatcher.js'
@@ -61,7 +62,9 @@ export default fp<MessagingOptions>(
     const subscriptions = new Subscriptions(models, mappings, app.now)
     const counters = new WindowCounters(models)
     const outbox = new Outbox(models, app.jobs, preferences, app.now)
-    const dispatcher = new Dispatcher({ models, members: app.members.repo, wechat: app.wechat, mappings, subscriptions, preferences, counters, settings: app.settings, appid: opts.appid, now: app.now })
+    // the push channels, in the order they are tried; every message is in the inbox whatever they do
+    const channels = [new SubscribeChannel(app.wechat, mappings, subscriptions), new OfficialAccountChannel(app.wechat, mappings, models, opts.appid)]
+    const dispatcher = new Dispatcher({ models, members: app.members.repo, channels, preferences, counters, settings: app.settings, now: app.now })
 
     app.jobs.register(SEND_JOB, async (payload, job) => dispatcher.send(payload.dedupeKey as string, `${job.leaseOwner ?? 'worker'}:${job.attempts ?? 0}`, payload.messageId as string | undefined))
     // a kind without a subscribe template reaches the inbox only: /health tells an admin

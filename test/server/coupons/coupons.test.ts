@@ -113,6 +113,20 @@ describe('coupons', () => {
       await expectCountersReconciled()
     })
 
+    it('issues a batch in a few commands with the same guarantees: stock never passed, a repeated key one coupon', async () => {
+      const template = await createTemplate({ stock: 4 })
+      const members = await Promise.all([0, 1, 2].map((i) => t.login(`coupon-batch-${i}`)))
+      const reqs = [0, 1, 2, 0, 1, 2].map((m, i) => ({ templateId: template.id, memberId: members[m]!.memberId, key: `batch:${i}`, source: 'campaign' as const }))
+      const first = await t.app.coupons.issueMany([reqs[0]!, reqs[0]!, reqs[1]!])
+      expect(first.map((r) => (r instanceof Error ? r.message : r.status))).toEqual(['issued', 'duplicate', 'issued'])
+      expect((first[0] as { coupon: { id: string } }).coupon.id).toBe((first[1] as { coupon: { id: string } }).coupon.id)
+      // 2 units left for 4 new requests: 2 issued, 2 refused, in order
+      const second = await t.app.coupons.issueMany(reqs.slice(2))
+      expect(second.map((r) => (r instanceof Error ? (r as { code?: string }).code : r.status))).toEqual(['issued', 'issued', 'OUT_OF_STOCK', 'OUT_OF_STOCK'])
+      expect(await t.app.coupons.template(template.id)).toMatchObject({ stockLeft: 0, issued: 4 })
+      await expectCountersReconciled()
+    })
+
     it('refuses a tier the template is not for', async () => {
       const template = await createTemplate({ tiers: ['S4', 'S5', 'S6'] })
       const { memberId } = await t.login('coupon-tier')

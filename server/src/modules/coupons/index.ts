@@ -17,6 +17,8 @@ export interface CouponsService {
   templates: CouponTemplates
   /** issues a coupon from a template under a business key: once per key; stock and per-member limits hold */
   issue(req: IssueRequest): Promise<IssueResult>
+  /** several issues at once, each answered with its result or its refusal (a batch in a few commands) */
+  issueMany(reqs: IssueRequest[]): Promise<(IssueResult | Error)[]>
   /** voids the unused coupon issued under `key`, giving its stock and member slot back */
   revoke(key: string, reason: string): Promise<'voided' | 'missing' | 'used' | 'expired'>
   /** a template as the admin API shows it */
@@ -70,6 +72,7 @@ export default fp(
       issuer,
       usage,
       issue: (req: IssueRequest) => issuer.issue(req),
+      issueMany: (reqs: IssueRequest[]) => issuer.issueMany(reqs),
       revoke: (key: string, reason: string) => issuer.revoke(key, reason),
       template: (id: string) => templates.get(id),
     })

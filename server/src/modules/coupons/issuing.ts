@@ -1,7 +1,7 @@
 import type { Coupon, CouponSource } from '@member-center/shared'
 import { createHash, randomInt } from 'node:crypto'
 import { Types } from 'mongoose'
-import { isDuplicateKey } from '../../core/duplicate-key.js'
+import { duplicatesOf, isDuplicateKey } from '../../core/duplicate-key.js'
 import { LimitReached, NotAvailable, NotFound, OutOfStock, TierNotEligible } from '../../core/errors.js'
 import type { TierTable } from '../loyalty/tier-table.js'
 import type { MemberRepository } from '../members/repository.js'
@@ -89,6 +89,75 @@ export class CouponIssuer {
   }
 
   /**
+   * Issues several coupons (each like `issue`, answering its result or its refusal), the batch in a few commands: the
+   * keys' coupons read at once; for each template without tier or per-member rules, the pending coupons inserted in
+   * one command, their units of stock taken in one conditional update (`stockLeft ≥ n`), and all made usable in one
+   * more. Whatever does not fit that path — a key already issued, a template with tier or per-member rules, not enough
+   * stock left for the whole group — goes through `issue` one by one, with the same guarantees.
+   */
+  async issueMany(reqs: IssueRequest[]): Promise<(IssueResult | Error)[]> {
+    const results: (IssueResult | Error)[] = new Array(reqs.length)
+    const one = async (i: number) => {
+      try {
+        results[i] = await this.issue(reqs[i]!)
+      } catch (error) {
+        results[i] = error as Error
+      }
+    }
+    const existing = new Set((await this.models.Coupon.find({ _id: { $in: reqs.map((r) => couponIdFor(r.key)) } }, { _id: 1 }).lean()).map((c) => String(c._id)))
+    const seen = new Set<string>()
+    const groups = new Map<string, number[]>()
+    const slow: number[] = []
+    reqs.forEach((r, i) => {
+      if (existing.has(String(couponIdFor(r.key))) || seen.has(r.key)) slow.push(i)
+      else groups.set(r.templateId, [...(groups.get(r.templateId) ?? []), i])
+      seen.add(r.key)
+    })
+    for (const [templateId, indexes] of groups) {
+      const template = await this.templates.doc(templateId)
+      if (!template || template.perMemberLimit || ((template.tiers as string[] | null) ?? []).length > 0) {
+        slow.push(...indexes)
+        continue
+      }
+      const at = this.now()
+      const window = template.status === 'active' ? validityWindow(template.validity as never, at) : null
+      if (!window) {
+        for (const i of indexes) results[i] = new NotAvailable(`coupon template ${template.name} is ${template.status !== 'active' ? 'paused' : 'over'}`)
+        continue
+      }
+      const docs = indexes.map((i) => pendingCoupon(template, new Types.ObjectId(reqs[i]!.memberId), reqs[i]!, reqs[i]!.at ?? at, window))
+      const collided = await duplicatesOf(() => this.models.Coupon.collection.insertMany(docs as never[], { ordered: false }))
+      // a key issued meanwhile, or a code drawn twice: those go one by one
+      const inserted = docs.filter((_, k) => !collided.has(k))
+      slow.push(...indexes.filter((_, k) => collided.has(k)))
+      if (inserted.length === 0) continue
+      const limited = template.stock !== null && template.stock !== undefined
+      const taken = await this.models.CouponTemplate.updateOne(
+        limited ? { _id: template._id, stockLeft: { $gte: inserted.length } } : { _id: template._id },
+        limited ? { $inc: { stockLeft: -inserted.length, issued: inserted.length } } : { $inc: { issued: inserted.length } },
+      )
+      if (taken.modifiedCount === 0) {
+        // not enough for all of them: each takes its own unit, in order, until the stock runs out
+        for (const doc of inserted) {
+          const i = indexes[docs.indexOf(doc)]!
+          try {
+            await this.complete(doc, template)
+            results[i] = { status: 'issued', coupon: couponView((await this.models.Coupon.findById(doc._id).lean<CouponDoc>())!, this.now()) }
+          } catch (error) {
+            results[i] = error as Error
+          }
+        }
+        continue
+      }
+      await this.models.Coupon.updateMany({ _id: { $in: inserted.map((d) => d._id) }, state: 'pending' }, { $set: { stockTaken: true, slotTaken: true, state: 'usable' } })
+      const fresh = new Map((await this.models.Coupon.find({ _id: { $in: inserted.map((d) => d._id) } }).lean<CouponDoc[]>()).map((c) => [String(c._id), c]))
+      for (const doc of inserted) results[indexes[docs.indexOf(doc)]!] = { status: 'issued', coupon: couponView(fresh.get(String(doc._id))!, this.now()) }
+    }
+    for (const i of slow) await one(i)
+    return results
+  }
+
+  /**
    * Checks what the template asks of the member and the moment, without issuing: paused, window ended, tier, limit
    * already reached, no stock left. The mall uses it to mark what a member can redeem.
    */
@@ -159,35 +228,7 @@ export class CouponIssuer {
   /** Step 1: the pending coupon under its key, with a fresh code (another draw on the rare code collision). */
   private async insertPending(template: CouponTemplateDoc, memberId: Types.ObjectId, req: IssueRequest, at: Date, window: { from: Date; until: Date }): Promise<CouponDoc | null> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const doc = {
-        _id: couponIdFor(req.key),
-        code: newCouponCode(),
-        issueKey: req.key,
-        templateId: template._id,
-        memberId,
-        source: req.source,
-        state: 'pending',
-        stockTaken: false,
-        slotTaken: false,
-        name: template.name,
-        kind: template.kind,
-        amountFen: template.amountFen ?? null,
-        percentOff: template.percentOff ?? null,
-        capFen: template.capFen ?? null,
-        thresholdFen: template.thresholdFen ?? 0,
-        scope: template.scope ?? { kind: 'all' },
-        notes: template.notes ?? '',
-        returnOnRefund: template.returnOnRefund ?? true,
-        validFrom: window.from,
-        validUntil: window.until,
-        issuedAt: at,
-        usedAt: null,
-        usedBy: null,
-        voidReason: null,
-        expiringNotified: false,
-        createdAt: at,
-        updatedAt: at,
-      }
+      const doc = pendingCoupon(template, memberId, req, at, window)
       try {
         await this.models.Coupon.collection.insertOne(doc as never)
         return doc as unknown as CouponDoc
@@ -287,4 +328,37 @@ export function couponView(c: CouponDoc, now: Date): Coupon {
     usedAt: c.usedAt ? c.usedAt.toISOString() : null,
     usedBy: (c.usedBy as Coupon['usedBy']) ?? null,
   }
+}
+
+/** A pending coupon under its key's id, with a fresh code and the template's rules copied. */
+function pendingCoupon(template: CouponTemplateDoc, memberId: Types.ObjectId, req: IssueRequest, at: Date, window: { from: Date; until: Date }): CouponDoc {
+  return {
+    _id: couponIdFor(req.key),
+    code: newCouponCode(),
+    issueKey: req.key,
+    templateId: template._id,
+    memberId,
+    source: req.source,
+    state: 'pending',
+    stockTaken: false,
+    slotTaken: false,
+    name: template.name,
+    kind: template.kind,
+    amountFen: template.amountFen ?? null,
+    percentOff: template.percentOff ?? null,
+    capFen: template.capFen ?? null,
+    thresholdFen: template.thresholdFen ?? 0,
+    scope: template.scope ?? { kind: 'all' },
+    notes: template.notes ?? '',
+    returnOnRefund: template.returnOnRefund ?? true,
+    validFrom: window.from,
+    validUntil: window.until,
+    issuedAt: at,
+    usedAt: null,
+    usedBy: null,
+    voidReason: null,
+    expiringNotified: false,
+    createdAt: at,
+    updatedAt: at,
+  } as unknown as CouponDoc
 }

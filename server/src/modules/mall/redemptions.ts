@@ -49,8 +49,6 @@ export interface RedemptionOptions {
   leaseMs?: number
   /** the most redemptions one batch takes (default 100) */
   maxBatch?: number
-  /** how many coupons of a batch are issued at once (default 8) */
-  issueConcurrency?: number
 }
 
 export const REPAIR_JOB = 'mall.redemption-repair'
@@ -532,27 +530,23 @@ export class RedemptionService {
   /** Step 4: the coupons (issued under `mall:{id}`, once per key) and the gift orders (`MG{id}`, inserted once). */
   private async deliver(sagas: Saga[]): Promise<void> {
     const at = this.now()
-    await eachLimited(
-      sagas.filter((s) => s.doc.kind === 'coupon'),
-      this.options.issueConcurrency ?? 8,
-      async (s) => {
-          try {
-            const { coupon } = await this.deps.coupons.issue({
-              templateId: s.doc.couponTemplateId!.toString(),
-              memberId: s.doc.memberId.toString(),
-              key: couponKey(s.doc._id.toString()),
-              source: 'mall',
-              at,
-            })
-            s.coupon = { id: coupon.id, code: coupon.code, name: coupon.name, rulesText: coupon.rulesText, validFrom: coupon.validFrom, validUntil: coupon.validUntil }
-          } catch (error) {
-            const code = (error as { code?: string }).code
-            if (code && REFUSAL_CODES.has(code)) s.refusal = error as Error
-            else if (code === 'NOT_FOUND') s.refusal = new NotAvailable(`the coupon of ${s.doc.itemName} is no longer offered`)
-            else s.broken = error as Error
-          }
-      },
-    )
+    // the batch's coupons in a few commands (the coupons service answers each its coupon or its refusal)
+    const couponSagas = sagas.filter((s) => s.doc.kind === 'coupon')
+    const issued = couponSagas.length === 0 ? [] : await this.deps.coupons.issueMany(
+      couponSagas.map((s) => ({ templateId: s.doc.couponTemplateId!.toString(), memberId: s.doc.memberId.toString(), key: couponKey(s.doc._id.toString()), source: 'mall' as const, at })),
+    ).catch((error: Error) => couponSagas.map(() => error))
+    couponSagas.forEach((s, i) => {
+      const result = issued[i]!
+      if (!(result instanceof Error)) {
+        const { coupon } = result
+        s.coupon = { id: coupon.id, code: coupon.code, name: coupon.name, rulesText: coupon.rulesText, validFrom: coupon.validFrom, validUntil: coupon.validUntil }
+        return
+      }
+      const code = (result as { code?: string }).code
+      if (code && REFUSAL_CODES.has(code)) s.refusal = result
+      else if (code === 'NOT_FOUND') s.refusal = new NotAvailable(`the coupon of ${s.doc.itemName} is no longer offered`)
+      else s.broken = result
+    })
     const gifts = sagas.filter((s) => s.doc.kind === 'gift')
     if (gifts.length > 0) {
       for (const s of gifts) {
@@ -936,16 +930,6 @@ function statusOf(state: RedemptionState): RedemptionStatus {
   if (state === 'failed') return 'failed'
   if (state === 'cancelled') return 'cancelled'
   return 'processing'
-}
-
-/** Runs `work` for each item, at most `limit` at a time. */
-async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!)
-    }),
-  )
 }
 
 /** Runs a write and ignores duplicate-key errors (an upsert whose insert lost), whatever the driver reports with them. */

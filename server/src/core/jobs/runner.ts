@@ -36,6 +36,7 @@ export interface JobRunnerOptions {
 export class JobRunner {
   readonly owner: string
   private readonly handlers = new Map<string, JobHandler>()
+  private readonly dropWhenDone = new Set<string>()
   private timer: NodeJS.Timeout | null = null
   private running: Promise<unknown> | null = null
   private stopped = true
@@ -51,8 +52,14 @@ export class JobRunner {
     return this.options.now?.() ?? new Date()
   }
 
-  register(type: string, handler: JobHandler): void {
+  /**
+   * `dropWhenDone`: a finished job of this type is deleted rather than kept as done — for many short jobs whose
+   * effect is recorded elsewhere (a message's push: the message holds its outcome), so the queue stays small.
+   */
+  register(type: string, handler: JobHandler, options: { dropWhenDone?: boolean } = {}): void {
     this.handlers.set(type, handler)
+    if (options.dropWhenDone) this.dropWhenDone.add(type)
+    else this.dropWhenDone.delete(type)
   }
 
   /**
@@ -151,7 +158,8 @@ export class JobRunner {
       if (outcome && 'rescheduleAt' in outcome) {
         await this.Job.updateOne(mine, { $set: { state: 'queued', dueAt: outcome.rescheduleAt, leaseOwner: null, leaseToken: null, leaseUntil: null, attempts: 0 } })
       } else {
-        await this.Job.updateOne(mine, { $set: { state: 'done', doneAt: this.now(), leaseOwner: null, leaseToken: null, leaseUntil: null, lastError: null } })
+        if (this.dropWhenDone.has(job.type)) await this.Job.deleteOne(mine)
+        else await this.Job.updateOne(mine, { $set: { state: 'done', doneAt: this.now(), leaseOwner: null, leaseToken: null, leaseUntil: null, lastError: null } })
       }
     } catch (error) {
       const attempts = job.attempts ?? 1
@@ -217,7 +225,7 @@ export class JobRunner {
 }
 
 /** Jobs one claim takes at most. */
-const DEFAULT_BATCH = 50
+const DEFAULT_BATCH = 100
 
 /** 2 s, 4 s, 8 s … capped at an hour. */
 export function backoffMs(attempts: number): number {

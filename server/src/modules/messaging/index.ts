@@ -66,7 +66,8 @@ export default fp<MessagingOptions>(
     const channels = [new SubscribeChannel(app.wechat, mappings, subscriptions), new OfficialAccountChannel(app.wechat, mappings, models, opts.appid)]
     const dispatcher = new Dispatcher({ models, members: app.members.repo, channels, preferences, counters, settings: app.settings, now: app.now })
 
-    app.jobs.register(SEND_JOB, async (payload, job) => dispatcher.send(payload.dedupeKey as string, `${job.leaseOwner ?? 'worker'}:${job.attempts ?? 0}`, payload.messageId as string | undefined))
+    // a send job's outcome is on its message: a finished one is dropped, so the queue holds only what waits
+    app.jobs.register(SEND_JOB, async (payload, job) => dispatcher.send(payload.dedupeKey as string, `${job.leaseOwner ?? 'worker'}:${job.attempts ?? 0}`, payload.messageId as string | undefined), { dropWhenDone: true })
     // a kind without a subscribe template reaches the inbox only: /health tells an admin
     app.configurationChecks.set('messaging', async () => (await mappings.unmapped()).map((kind) => `message kind ${kind} has no subscribe template (PUT /api/admin/message-templates/${kind}/subscribe)`))
     // what sends messages now: shop events and loyalty's domain events

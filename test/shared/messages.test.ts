@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MESSAGE_CATALOGUE, MESSAGE_KINDS, formatValue, templateData, truncate, valueTypeOf } from '../../shared/src/messages.js'
 import { subscribeValueFits } from '../../tools/wechat-sandbox/sandbox.js'
+import { APP_PAGES } from '../../client/src/packages/messages/pages.js'
 
 /** The catalogue and WeChat's value types: every value fitted at each type's limit, never one WeChat rejects. */
 describe('message values', () => {
@@ -44,5 +45,9 @@ describe('message values', () => {
       }
       expect(def.body(data).length).toBeGreaterThan(0)
     }
+  })
+
+  it('opens only pages the mini-program has (WeChat refuses a push naming another: 41030)', () => {
+    for (const kind of MESSAGE_KINDS) expect(APP_PAGES, kind).toContain(MESSAGE_CATALOGUE[kind].page)
   })
 })

@@ -19,6 +19,9 @@ export const APP_PAGES = [
   'packages/messages/preferences/index',
 ]
 
+/** The inbox's own page (shipping care opens it: it shows the whole message). */
+export const INBOX_PAGE = 'packages/messages/inbox/index'
+
 /** Where a message's page leads in this app, or null: a tab page (opened with switchTab, no query) or any other. */
 export function targetOf(page: string | null | undefined): { url: string; tab: boolean } | null {
   if (!page) return null

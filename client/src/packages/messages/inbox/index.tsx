@@ -9,7 +9,7 @@ import { useSession } from '../../../hooks/session'
 import { toApiError } from '../../../hooks/use-api'
 import type { ApiError } from '../../../services/http'
 import { getInbox, markAllRead, markRead, showUnreadOnTab, type InboxItem } from '../../../services/messages'
-import { shanghaiTime, targetOf } from '../pages'
+import { INBOX_PAGE, shanghaiTime, targetOf } from '../pages'
 import './index.scss'
 
 const PREFERENCES_PAGE = '/packages/messages/preferences/index'
@@ -99,8 +99,9 @@ function InboxView() {
           setNote(toApiError(e).message)
         })
     }
+    // a message whose page is the inbox itself (shipping care: the inbox shows it all) stays here
     const target = targetOf(item.page)
-    if (target) void (target.tab ? Taro.switchTab({ url: target.url }) : Taro.navigateTo({ url: target.url })).catch(() => undefined)
+    if (target && target.url !== `/${INBOX_PAGE}`) void (target.tab ? Taro.switchTab({ url: target.url }) : Taro.navigateTo({ url: target.url })).catch(() => undefined)
   }
 
   const readAll = async () => {

@@ -17,9 +17,15 @@ const PREFERENCES_PAGE = '/packages/messages/preferences/index'
 /** Focusable, so a keyboard can scroll a long list (ViewProps has no tabIndex; H5 passes it through, weapp ignores it). */
 const KEYBOARD_SCROLLABLE = { tabIndex: 0, 'aria-label': '消息列表' } as Record<string, unknown>
 
+/** Where a message leads from the inbox: its page, unless that is the inbox itself (shipping care shows it all here). */
+function elsewhere(page: string | null | undefined) {
+  const target = targetOf(page)
+  return target && target.url !== `/${INBOX_PAGE}` ? target : null
+}
+
 /** One message: unread ones stand out (the title in bold, the body darker, and the words 未读). */
 function Message({ item, onOpen }: { item: InboxItem; onOpen: (item: InboxItem) => void }) {
-  const target = targetOf(item.page)
+  const target = elsewhere(item.page)
   return (
     <View
       className={`inbox-item${item.read ? '' : ' inbox-item--unread'}`}
@@ -99,9 +105,8 @@ function InboxView() {
           setNote(toApiError(e).message)
         })
     }
-    // a message whose page is the inbox itself (shipping care: the inbox shows it all) stays here
-    const target = targetOf(item.page)
-    if (target && target.url !== `/${INBOX_PAGE}`) void (target.tab ? Taro.switchTab({ url: target.url }) : Taro.navigateTo({ url: target.url })).catch(() => undefined)
+    const target = elsewhere(item.page)
+    if (target) void (target.tab ? Taro.switchTab({ url: target.url }) : Taro.navigateTo({ url: target.url })).catch(() => undefined)
   }
 
   const readAll = async () => {

@@ -58,6 +58,32 @@ describe('messaging under failure and load', () => {
     expect(await t.app.messaging.subscriptions.balance(me.memberId as never, 'tpl-shipped')).toBe(0)
   })
 
+  it('never pushes twice when a dispatcher process is killed during a push: the message is recorded unconfirmed', async () => {
+    const me = await subscribed('resilience-kill', 2)
+    // WeChat takes its time answering the next send: the child is killed while waiting for it
+    await t.sandbox.fault({ path: '/cgi-bin/message/subscribe/send', count: 1, delayMs: 4_000 })
+    const sendsBefore = (await t.sandbox.calls()).filter((c) => c.path === '/cgi-bin/message/subscribe/send').length
+    await t.app.messaging.enqueue(shipments(me.memberId, 'KILL', 1).map((s) => ({ ...s, notBefore: new Date() })))
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fixtures', 'dispatcher-process.ts'), t.databaseUri, t.sandbox.url, '1000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    children.push(child)
+    // killed once its push has reached WeChat (and WeChat is taking its time over it)
+    for (let waited = 0; waited < 30_000; waited += 100) {
+      if ((await t.sandbox.calls()).filter((c) => c.path === '/cgi-bin/message/subscribe/send').length > sendsBefore) break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(await statuses('KILL')).toEqual({ sending: 1 })
+    child.kill('SIGKILL')
+    // another worker takes the job over once its lease ran out, finds the push under way, and does not push again
+    t.clock.set(new Date(Date.now() + 5_000))
+    await t.app.jobs.drain()
+    expect(await statuses('KILL')).toEqual({ unconfirmed: 1 })
+    await new Promise((r) => setTimeout(r, 4_500))
+    const openid = ((await model('Member').findById(me.memberId).lean()) as unknown as { openid: string }).openid
+    // WeChat may have delivered the one push the dead worker made (its request was under way); never a second
+    expect((await t.sandbox.messages()).filter((m) => m.body.touser === openid).length).toBeLessThanOrEqual(1)
+    expect(await t.app.messaging.subscriptions.balance(me.memberId as never, 'tpl-shipped')).toBe(2)
+  }, 60_000)
+
   it('never passes the send rate with two dispatcher processes', async () => {
     const RATE = 8
     const me = await subscribed('resilience-rate', 40)

@@ -1,6 +1,6 @@
 import type { PointsHistoryPage } from '@member-center/shared'
 import { Types } from 'mongoose'
-import { ValidationFailed } from '../../core/errors.js'
+import { afterCursor, encodeCursor } from '../../core/page-cursor.js'
 import type { LoyaltyModels } from './models/index.js'
 import type { PointsEntry } from './models/ledger.js'
 
@@ -31,12 +31,8 @@ export class LedgerRepository {
   }
 
   async pointsHistory(memberId: string, limit: number, cursor?: string): Promise<PointsHistoryPage> {
-    const filter: Record<string, unknown> = { memberId: new Types.ObjectId(memberId) }
-    if (cursor !== undefined) {
-      const after = decodeCursor(cursor)
-      if (!after) throw new ValidationFailed('querystring.cursor: not a cursor from a previous page; start again without one')
-      filter.$or = [{ at: { $lt: after.at } }, { at: after.at, _id: { $lt: after.id } }]
-    }
+    // an entry's id is its business key (a string)
+    const filter = { memberId: new Types.ObjectId(memberId), ...(cursor !== undefined ? afterCursor(cursor, 'at', (id) => id) : {}) }
     const docs = await this.models.PointsEntry.find(filter).sort({ at: -1, _id: -1 }).limit(limit + 1).lean<PointsEntry[]>()
     const page = docs.slice(0, limit)
     return {
@@ -53,30 +49,7 @@ export class LedgerRepository {
         note: e.note ?? null,
         at: (e.at as Date).toISOString(),
       })),
-      nextCursor: docs.length > limit ? encodeCursor(page[page.length - 1]!) : null,
+      nextCursor: docs.length > limit ? encodeCursor(page[page.length - 1]!.at as Date, String(page[page.length - 1]!._id)) : null,
     }
   }
-}
-
-function encodeCursor(entry: Pick<PointsEntry, 'at' | '_id'>): string {
-  return Buffer.from(JSON.stringify([(entry.at as Date).getTime(), entry._id])).toString('base64url')
-}
-
-/** The greatest time a Date holds, in ms either side of 1970. */
-const MAX_TIME = 8.64e15
-
-/** The position a cursor names, or null when it is not one encodeCursor made (checked before it reaches a query). */
-function decodeCursor(cursor: string): { at: Date; id: string } | null {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch {
-    return null
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) return null
-  const [at, id] = parsed as unknown[]
-  if (!Number.isSafeInteger(at) || Math.abs(at as number) > MAX_TIME) return null
-  // an entry's id is its business key (a string)
-  if (typeof id !== 'string' || id.length === 0 || id.length > 1024) return null
-  return { at: new Date(at as number), id }
 }

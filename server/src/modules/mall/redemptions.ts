@@ -27,6 +27,7 @@ import {
 import type { DomainEventInput, DomainEvents } from '../../core/events/index.js'
 import { fingerprint } from '../../core/fingerprint.js'
 import { GroupCommit } from '../../core/group-commit.js'
+import { afterCursor, encodeCursor } from '../../core/page-cursor.js'
 import type { JobOutcome, JobRunner, JobSpec } from '../../core/jobs/runner.js'
 import type { CouponsService } from '../coupons/index.js'
 import { keyPart } from '../loyalty/keys.js'
@@ -886,16 +887,12 @@ export class RedemptionService {
 
   /** A member's redemptions, newest first, a page at a time (`cursor` from the previous page). */
   async history(memberId: string, limit: number, cursor?: string): Promise<RedemptionPage> {
-    const filter: Record<string, unknown> = { memberId: new Types.ObjectId(memberId) }
-    if (cursor !== undefined) {
-      const after = decodeCursor(cursor)
-      if (!after) throw new ValidationFailed('querystring.cursor: not a cursor from a previous page; start again without one')
-      filter.$or = [{ createdAt: { $lt: after.at } }, { createdAt: after.at, _id: { $lt: after.id } }]
-    }
+    const objectId = (id: string) => (/^[0-9a-f]{24}$/.test(id) ? new Types.ObjectId(id) : null)
+    const filter = { memberId: new Types.ObjectId(memberId), ...(cursor !== undefined ? afterCursor(cursor, 'createdAt', objectId) : {}) }
     const docs = await this.models.Redemption.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).lean<RedemptionDoc[]>()
     const page = docs.slice(0, limit)
     const last = page[page.length - 1]
-    return { items: await this.views(page), nextCursor: docs.length > limit && last ? encodeCursor(last) : null }
+    return { items: await this.views(page), nextCursor: docs.length > limit && last ? encodeCursor(last.createdAt as Date, last._id.toString()) : null }
   }
 
   private async views(docs: RedemptionDoc[]): Promise<Redemption[]> {
@@ -945,20 +942,3 @@ async function ignoreDuplicates(write: () => Promise<unknown>): Promise<void> {
   }
 }
 
-function encodeCursor(doc: Pick<RedemptionDoc, 'createdAt' | '_id'>): string {
-  return Buffer.from(JSON.stringify([(doc.createdAt as Date).getTime(), doc._id.toString()])).toString('base64url')
-}
-
-function decodeCursor(cursor: string): { at: Date; id: Types.ObjectId } | null {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch {
-    return null
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) return null
-  const [at, id] = parsed as unknown[]
-  if (!Number.isSafeInteger(at) || Math.abs(at as number) > 8.64e15) return null
-  if (typeof id !== 'string' || !/^[0-9a-f]{24}$/.test(id)) return null
-  return { at: new Date(at as number), id: new Types.ObjectId(id) }
-}

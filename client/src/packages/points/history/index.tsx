@@ -95,7 +95,7 @@ function HistoryView() {
       loading={loading}
       onRetry={() => void load(items ? cursor : null)}
       isEmpty={(list) => list.length === 0}
-      emptyText='还没有积分记录。购物并确认收货后，积分会出现在这里。'
+      emptyText='还没有积分记录。购物后积分会出现在这里，退货期结束后生效。'
     >
       {(list) => (
         <View className='history section' {...KEYBOARD_SCROLLABLE}>

@@ -119,6 +119,32 @@ describe('the multiplier cap', () => {
     }
   })
 
+  it("combines a program's boost (member day ×2) with the tier's under the cap, names it in the history, and a refund reverses exactly", async () => {
+    const memberId = await platinumMember('cap-boosted')
+    const { token } = await t.login('cap-boosted')
+    // a booster that doubles this member's purchases only (other tests' members are not asked about it)
+    t.app.orders.addBooster('member-day', async (purchases) =>
+      purchases.map((p) => (p.memberId.toString() === memberId ? [{ kind: 'member-day', factor: 2, label: '会员日 ×2' }] : [])),
+    )
+    try {
+      const order = await paid(memberId)
+      // 1.5 × 2 = 3: exactly the default cap
+      expect(order.rates).toMatchObject({ tierMultiplier: 1.5, memberDayMultiplier: 2, multiplier: 3, boosts: [{ kind: 'member-day', factor: 2, label: '会员日 ×2' }] })
+      expect((order.lines as { earnedPoints: number }[]).map((l) => l.earnedPoints)).toEqual([300, 300])
+      const history = await t.app.inject({ method: 'GET', url: '/api/me/points/history', headers: { authorization: `Bearer ${token}` } })
+      const purchase = (history.json().items as { reason: string; note: string | null; orderId: string }[]).filter((e) => e.reason === 'purchase')
+      expect(purchase.map((e) => e.note)).toEqual(['会员日 ×2', '会员日 ×2'])
+      // the refund arrives after the member day is over (the booster would now answer nothing): the order's rates decide
+      t.app.orders.addBooster('member-day', async (purchases) => purchases.map(() => []))
+      await t.sendAccepted(shop.refunded(order._id as string, 'R1', [{ lineId: '1', refundFen: 10_000 }], '2026-08-02T08:00:00+08:00'))
+      const after = (await t.models.Order.findById(order._id).lean())!
+      expect((after.lines as { pointsLeft: number }[]).map((l) => l.pointsLeft)).toEqual([0, 300])
+      await t.expectReconciled()
+    } finally {
+      t.app.orders.addBooster('member-day', async (purchases) => purchases.map(() => []))
+    }
+  })
+
   it('refuses a cap below 1 or above 10 (400)', async () => {
     for (const multiplierCap of [0.5, 11, '3', null]) {
       const response = await t.app.inject({ method: 'PATCH', url: '/api/admin/loyalty-policy', headers: { authorization: admin() }, payload: { multiplierCap } })

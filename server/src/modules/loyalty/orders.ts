@@ -65,13 +65,36 @@ export interface OrderAnomaly {
   usedAt: Date
 }
 
+/**
+ * A multiplier another program adds to a purchase's points (the member day's, the birthday month's): `kind` names the
+ * program, `label` is what the points history shows beside the purchase ("会员日 ×2").
+ */
+export interface EarningBoost {
+  kind: string
+  factor: number
+  label: string
+}
+
+/** The purchases a booster is asked about: one batch of orders being settled for the first time. */
+export interface BoostQuery {
+  orderId: string
+  memberId: Types.ObjectId
+  paidAt: Date
+}
+
+/** Answers each purchase its boosts (none: an empty list); called once per batch, so one read serves all. */
+export type EarningBooster = (purchases: BoostQuery[]) => Promise<EarningBoost[][]>
+
 interface Rates {
   pointsPerYuan: number
   growthPerYuan: number
   tierMultiplier: number
+  /** the member day's factor (1 on other days): the product of the `member-day` boosts */
   memberDayMultiplier: number
+  /** every boost the purchase had besides the tier's */
+  boosts?: EarningBoost[]
   /**
-   * the combined multiplier the points were computed with: tier × member day, capped by the policy's multiplierCap
+   * the combined multiplier the points were computed with: tier × boosts, capped by the policy's multiplierCap
    * (absent on orders settled before it was recorded: the uncapped product)
    */
   multiplier?: number
@@ -101,8 +124,6 @@ export interface OrderServiceDeps {
   tiers: TierTable
   jobs: JobRunner
   now: () => Date
-  /** the member-day multiplier for a payment time (1 until member days exist) */
-  memberDayMultiplier?: (paidAt: Date) => number
 }
 
 const LEASE_MS = 30_000
@@ -116,8 +137,30 @@ const LEASE_MS = 30_000
  */
 export class OrderService {
   private readonly adoptedListeners: ((orderIds: string[]) => Promise<void>)[] = []
+  private readonly boosters = new Map<string, EarningBooster>()
 
   constructor(private readonly deps: OrderServiceDeps) {}
+
+  /**
+   * A program's multiplier for purchases (member day, birthday month): asked once per batch of orders settled for the
+   * first time; its boosts are fixed on the order with its rates, so refunds reverse exactly what was earned.
+   */
+  addBooster(kind: string, booster: EarningBooster): void {
+    this.boosters.set(kind, booster)
+  }
+
+  /** Each order's boosts from every booster (orders whose rates are fixed already are not asked about). */
+  private async boostsFor(purchases: BoostQuery[]): Promise<Map<string, EarningBoost[]>> {
+    const boosts = new Map<string, EarningBoost[]>(purchases.map((p) => [p.orderId, []]))
+    if (purchases.length === 0) return boosts
+    for (const booster of this.boosters.values()) {
+      const answers = await booster(purchases)
+      purchases.forEach((p, i) => {
+        for (const boost of answers[i] ?? []) if (Number.isFinite(boost.factor) && boost.factor > 0 && boost.factor !== 1) boosts.get(p.orderId)!.push(boost)
+      })
+    }
+    return boosts
+  }
 
   /** Called with the orders a member's appearance settled (the shop module marks their parked events applied). */
   onAdopted(listener: (orderIds: string[]) => Promise<void>): void {
@@ -207,6 +250,13 @@ export class OrderService {
     const members = await this.deps.members.findManyByRefKeys(paid.map(refKey).filter((k): k is string => k !== null))
     const [policy, tiers] = await Promise.all([this.deps.policies.current(), this.deps.tiers.current()])
 
+    const boosts = await this.boostsFor(
+      paid.flatMap((order) => {
+        const key = refKey(order)
+        const member = key ? members.get(key) : undefined
+        return !order.rates && member ? [{ orderId: order.orderId, memberId: member._id, paidAt: order.paid!.at as Date }] : []
+      }),
+    )
     const batches: MemberOps[] = []
     const jobs: JobSpec[] = []
     for (const order of paid) {
@@ -218,7 +268,7 @@ export class OrderService {
         continue
       }
       const tierMultiplier = tiers.find((t) => t.level === member.tierLevel)?.pointsMultiplier ?? 1
-      const { ops, lines, rates } = this.plan(order, policy, tierMultiplier)
+      const { ops, lines, rates } = this.plan(order, policy, tierMultiplier, boosts.get(order.orderId) ?? [])
       batches.push({ memberId: member._id, ops })
       const confirmAt = this.confirmAt(order, policy)
       // scheduled before the lease is given back, so no crash in between leaves pending points without a job
@@ -233,10 +283,12 @@ export class OrderService {
   }
 
   /** The ledger changes an order's facts call for, and each line's state once they are applied. */
-  private plan(order: OrderDoc, policy: LoyaltyPolicy, tierMultiplier: number): { ops: LedgerOp[]; lines: LineState[]; rates: Rates } {
+  private plan(order: OrderDoc, policy: LoyaltyPolicy, tierMultiplier: number, boosts: EarningBoost[]): { ops: LedgerOp[]; lines: LineState[]; rates: Rates } {
     const paid = order.paid!
     const paidAt = paid.at as Date
-    const rates: Rates = order.rates ?? this.rates(policy, tierMultiplier, paidAt)
+    const rates: Rates = order.rates ?? this.rates(policy, tierMultiplier, boosts)
+    // the purchase's entries name the boosts it earned with ("会员日 ×2")
+    const boostNote = (rates.boosts ?? []).map((b) => b.label).join(' · ') || undefined
     const multiplier = rates.multiplier ?? rates.tierMultiplier * rates.memberDayMultiplier
     // lines settled before the order's earning was allocated: per-line figures, refunds recompute on what is left
     const points = (fen: number) => pointsForLine(fen, rates, multiplier)
@@ -293,6 +345,7 @@ export class OrderService {
           reason: 'purchase',
           at: paidAt,
           source,
+          note: boostNote,
           compute: (b) => combine(b, (x) => earnPending(x, s.earnedPoints), ...(atPayment ? [(x: Balances) => addGrowth(x, s.earnedGrowth, paidAt)] : [])),
         })
         st = { ...st, earnApplied: true, growthCounted: atPayment, growthAt: atPayment ? paidAt : null }
@@ -343,15 +396,16 @@ export class OrderService {
   }
 
   /** The rates an order is paid at, fixed at its first settlement. */
-  private rates(policy: LoyaltyPolicy, tierMultiplier: number, paidAt: Date): Rates {
-    const memberDayMultiplier = this.deps.memberDayMultiplier?.(paidAt) ?? 1
+  private rates(policy: LoyaltyPolicy, tierMultiplier: number, boosts: EarningBoost[]): Rates {
+    const memberDayMultiplier = boosts.filter((b) => b.kind === 'member-day').reduce((a, b) => a * b.factor, 1)
     return {
       pointsPerYuan: policy.pointsPerYuan,
       growthPerYuan: policy.growthPerYuan,
       tierMultiplier,
       memberDayMultiplier,
+      boosts,
       // the combined multiplier, capped by the policy: what the order's points are computed with
-      multiplier: combinedMultiplier([tierMultiplier, memberDayMultiplier], policy.multiplierCap),
+      multiplier: combinedMultiplier([tierMultiplier, ...boosts.map((b) => b.factor)], policy.multiplierCap),
     }
   }
 

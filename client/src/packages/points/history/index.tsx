@@ -44,6 +44,7 @@ function Entry({ entry }: { entry: PointsEntry }) {
           {date}
           {entry.orderId ? ` · 订单 ${entry.orderId}` : ''}
         </Text>
+        {entry.note ? <Text className='history__note'>{entry.note}</Text> : null}
       </View>
       <View className={`history__delta ${entry.available + entry.pending < 0 ? 'history__delta--minus' : ''}`}>
         {(parts.length > 0 ? parts : ['0']).map((part) => (

@@ -4,9 +4,11 @@ import fp from 'fastify-plugin'
 import { existsSync } from 'node:fs'
 import type { Config } from './core/config.js'
 import core from './core/index.js'
+import birthday from './modules/birthday/index.js'
 import coupons from './modules/coupons/index.js'
 import loyalty from './modules/loyalty/index.js'
 import mall from './modules/mall/index.js'
+import memberDay from './modules/member-day/index.js'
 import messaging from './modules/messaging/index.js'
 import members from './modules/members/index.js'
 import shop from './modules/shop/index.js'
@@ -87,6 +89,10 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
     push: { token: opts.WECHAT_PUSH_TOKEN, aesKey: opts.WECHAT_PUSH_AES_KEY },
     officialAccountPush: opts.WECHAT_OA_APPID ? { appid: opts.WECHAT_OA_APPID, token: opts.WECHAT_OA_PUSH_TOKEN, aesKey: opts.WECHAT_OA_PUSH_AES_KEY } : undefined,
   })
+  // birthday: the date-only birthday, the yearly gift a few days before, the birthday-month multiplier
+  await fastify.register(birthday)
+  // member day: monthly member days with tier coupons, a points multiplier, a reminder, themes and a results report
+  await fastify.register(memberDay)
   // the H5 build of the mini-program, when this process serves it (the demo does)
   if (opts.H5_DIR && existsSync(opts.H5_DIR)) {
     await fastify.register(fastifyStatic, { root: opts.H5_DIR, prefix: '/', wildcard: false })

@@ -1,0 +1,2 @@
+// API schemas of the birthday module (issue 11): being written
+export {}

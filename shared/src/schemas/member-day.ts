@@ -1,0 +1,2 @@
+// API schemas of the member-day module (issue 11): being written
+export {}

@@ -1,6 +1,7 @@
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectAccessible } from './a11y.js'
+import { launchChromium } from './browser.js'
 
 /** The accessibility check itself: it must fail on what once reached the demo, and pass a page that is fine. */
 describe('expectAccessible', () => {
@@ -8,10 +9,7 @@ describe('expectAccessible', () => {
   let page: Page
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    })
+    browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 390, height: 844 } })
   })
   afterAll(async () => {

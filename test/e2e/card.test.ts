@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyMemberCode } from '../../server/src/modules/members/member-code.js'
-import { H5_DIR, ROOT } from '../../tools/build-client.js'
+import { H5_DIR } from '../../tools/build-client.js'
 import { seedDemo } from '../../tools/seed.js'
 import { startTestApp, TEST_MEMBER_CODE_SECRET, type TestContext } from '../helpers/app.js'
 import { TEST_APPID } from '../helpers/sandbox.js'
 import { expectAccessible } from './a11y.js'
+import { ARTIFACTS, launchBrowser, openApp as openFirstScreen, settled } from './browser.js'
 
-const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e')
 
 /**
  * The H5 build in headless Chromium (Debian's chromium), served by the real app on a real port, logging in through
@@ -21,15 +20,10 @@ describe('the H5 mini-program in a browser', () => {
   let browser: Browser
 
   beforeAll(async () => {
-    if (!existsSync(path.join(H5_DIR, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5` first (npm test does)')
     t = await startTestApp({ H5_DIR, now: () => new Date() })
     await seedDemo(t.app, TEST_APPID)
     appUrl = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    })
-    mkdirSync(ARTIFACTS, { recursive: true })
+    browser = await launchBrowser()
   })
   afterAll(async () => {
     await browser?.close()
@@ -37,21 +31,12 @@ describe('the H5 mini-program in a browser', () => {
   })
 
   /** A phone-sized page on the demo's first screen. */
-  async function openApp(options: { deviceScaleFactor?: number } = {}): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, ...options })
-    await page.goto(`${appUrl}/?sandbox=${encodeURIComponent(t.sandbox.url)}`)
-    return page
-  }
-
-  /** Once a page transition has finished: Taro's H5 router slides pages in over 300 ms. */
-  async function settled(page: Page) {
-    await page.waitForTimeout(500)
-  }
+  const openApp = (options: { deviceScaleFactor?: number } = {}) => openFirstScreen(browser, appUrl, t.sandbox.url, options)
 
   it('logs in as a demo user and shows their card, points and a member code that verifies to them', async () => {
     const page = await openApp({ deviceScaleFactor: 2 })
     // the first screen: the demo users, readable (they were white on white once)
-    await expect.poll(() => page.locator('[data-user]').count(), { timeout: 15_000 }).toBe(4)
+    await expect.poll(() => page.locator('[data-user]').count(), { timeout: 15_000 }).toBe(5)
     expect(await page.locator('[data-user=alice]').textContent()).toContain('Alice')
     expect(await page.locator('[data-user=alice]').getAttribute('disabled')).toBeNull()
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN')

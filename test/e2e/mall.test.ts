@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { H5_DIR, ROOT } from '../../tools/build-client.js'
+import { H5_DIR } from '../../tools/build-client.js'
 import { startTestApp, type TestContext } from '../helpers/app.js'
 import { expectAccessible } from './a11y.js'
+import { ARTIFACTS, launchBrowser, openAs as openBrowserAs, settled, top } from './browser.js'
 
-const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e')
 
 /** jsbarcode's Code 128 encoder (what the wallet draws with), to check the bars on the page against the coupon's code. */
 const CODE128 = (createRequire(import.meta.url)('jsbarcode/bin/barcodes/CODE128/CODE128_AUTO.js') as {
@@ -42,14 +41,9 @@ describe('the points mall and the coupon wallet in a browser', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(path.join(H5_DIR, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5` first (npm test does)')
     t = await startTestApp({ H5_DIR, now: () => new Date() })
     appUrl = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    })
-    mkdirSync(ARTIFACTS, { recursive: true })
+    browser = await launchBrowser()
 
     // the operator's side: a member with 5,000 points, two coupon templates and four items
     mia = await t.login('mia')
@@ -80,20 +74,8 @@ describe('the points mall and the coupon wallet in a browser', () => {
     await t?.close()
   })
 
-  /** A phone-sized page, logged in as `user` through the demo login (the sandbox plays wx.login). */
-  async function openAs(user: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 })
-    await page.goto(`${appUrl}/?sandbox=${encodeURIComponent(t.sandbox.url)}`)
-    await page.locator('input[aria-label="演示用户名"]').fill(user)
-    await page.getByText('登录', { exact: true }).click()
-    await page.locator('[data-testid=tier-name]').waitFor({ timeout: 15_000 })
-    return page
-  }
+  const openAs = (user: string) => openBrowserAs(browser, appUrl, t.sandbox.url, user)
 
-  /** Once a page transition has finished: Taro's H5 router slides pages in over 300 ms. */
-  const settled = (page: Page) => page.waitForTimeout(500)
-  /** The element on the page on top (Taro's H5 router keeps the pages below in the document, hidden). */
-  const top = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`).filter({ visible: true })
 
   it('redeems a coupon item and finds the coupon in the wallet, with its code as a QR code and a barcode', async () => {
     const page = await openAs('mia')

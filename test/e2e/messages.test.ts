@@ -1,14 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { MESSAGE_KINDS } from '@member-center/shared'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { H5_DIR, ROOT } from '../../tools/build-client.js'
+import { H5_DIR } from '../../tools/build-client.js'
 import { startTestApp, type TestContext } from '../helpers/app.js'
 import { shop } from '../helpers/shop.js'
 import { expectAccessible } from './a11y.js'
+import { ARTIFACTS, launchBrowser, openAs as openBrowserAs, settled, top } from './browser.js'
 
-const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e')
 const tpl = (kind: string) => `tpl-${kind}`
 
 /**
@@ -46,14 +45,9 @@ describe('messages in a browser: consent, a shipment pushed and in the inbox, pr
   }
 
   beforeAll(async () => {
-    if (!existsSync(path.join(H5_DIR, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5` first (npm test does)')
     t = await startTestApp({ H5_DIR, now: () => new Date() })
     appUrl = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    })
-    mkdirSync(ARTIFACTS, { recursive: true })
+    browser = await launchBrowser()
     // the operator maps every kind to its WeChat subscribe template, as an operator would
     for (const kind of MESSAGE_KINDS) await api(t.adminToken(), 'PUT', `/api/admin/message-templates/${kind}/subscribe`, 200, { templateId: tpl(kind) })
   })
@@ -62,19 +56,7 @@ describe('messages in a browser: consent, a shipment pushed and in the inbox, pr
     await t?.close()
   })
 
-  /** A phone-sized page, logged in as `user` through the demo login (the sandbox plays wx.login). */
-  async function openAs(user: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 })
-    await page.goto(`${appUrl}/?sandbox=${encodeURIComponent(t.sandbox.url)}`)
-    await page.locator('input[aria-label="演示用户名"]').fill(user)
-    await page.getByText('登录', { exact: true }).click()
-    await page.locator('[data-testid=tier-name]').waitFor({ timeout: 15_000 })
-    return page
-  }
-  /** Once a page transition has finished: Taro's H5 router slides pages in over 300 ms. */
-  const settled = (page: Page) => page.waitForTimeout(500)
-  /** The element on the page on top (Taro's H5 router keeps the pages below in the document, hidden). */
-  const top = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`).filter({ visible: true })
+  const openAs = (user: string) => openBrowserAs(browser, appUrl, t.sandbox.url, user)
   const toMe = async (page: Page) => {
     await page.locator('.weui-tabbar__item').filter({ hasText: '我的' }).click()
     await top(page, 'nickname').waitFor({ timeout: 10_000 })

@@ -21,6 +21,8 @@ export const ErrorCodes = {
   NOT_AVAILABLE: 'NOT_AVAILABLE',
   /** the coupon is used, expired, void, or not this member's */
   COUPON_NOT_USABLE: 'COUPON_NOT_USABLE',
+  /** the member set the birthday already; staff correct it */
+  BIRTHDAY_ALREADY_SET: 'BIRTHDAY_ALREADY_SET',
   /** the body is larger than the route takes */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** a path segment is longer than the server reads */

@@ -25,3 +25,4 @@ export const TierNotEligible = createError(ErrorCodes.TIER_NOT_ELIGIBLE, '%s', 4
 export const NotAvailable = createError(ErrorCodes.NOT_AVAILABLE, '%s', 409)
 export const CouponNotUsable = createError(ErrorCodes.COUPON_NOT_USABLE, '%s', 409)
 export const RateLimited = createError(ErrorCodes.RATE_LIMITED, '%s', 429)
+export const BirthdayAlreadySet = createError(ErrorCodes.BIRTHDAY_ALREADY_SET, '%s', 409)

@@ -25,6 +25,8 @@ export default fp(
           { name: 'coupons', description: 'Coupon templates, issuing, the wallet, use online and in store' },
           { name: 'mall', description: 'The points mall: items, redemptions, gift orders' },
           { name: 'messages', description: 'The inbox, consent, preferences, templates and the message log' },
+          { name: 'birthday', description: 'The birthday: set once, the yearly gift, the settings' },
+          { name: 'member-day', description: 'The monthly member day: offers, visits, the multiplier, plans and the report' },
           { name: 'wechat', description: "WeChat's message push" },
           { name: 'ops', description: 'Health' },
         ],

@@ -132,6 +132,38 @@ const ROUTES: Record<string, RouteCase> = {
     path: () => '/api/staff/care-messages',
     body: (ids) => ({ memberId: ids.memberId, kind: 'staff_care', fields: { content: '您的戒指已保养完毕' }, requestId: 'hostile-care-1' }),
   },
+  // birthday
+  'PUT /api/me/birthday': { who: 'member', path: () => '/api/me/birthday', body: () => ({ birthday: '05-20', year: 1990 }) },
+  'GET /api/me/birthday-gift': { who: 'member', path: () => '/api/me/birthday-gift' },
+  // staff routes take a staff, manager or admin token
+  'PUT /api/staff/members/{memberId}/birthday': {
+    who: 'admin',
+    path: (ids) => `/api/staff/members/${ids.memberId}/birthday`,
+    body: () => ({ birthday: '05-20', year: 1990, reason: '会员出示证件，更正生日' }),
+  },
+  'GET /api/admin/birthday-settings': { who: 'admin', path: () => '/api/admin/birthday-settings' },
+  'PUT /api/admin/birthday-settings': {
+    who: 'admin',
+    path: () => '/api/admin/birthday-settings',
+    body: (ids) => ({ enabled: true, daysBefore: 3, couponsValidThroughMonthEnd: true, gifts: [{ tier: 'S1', couponTemplateIds: [ids.templateId], points: 100 }], monthMultiplier: 2 }),
+  },
+  // member day
+  'GET /api/member-day': { who: 'anyone', path: () => '/api/member-day' },
+  'POST /api/me/member-day/visits': { who: 'member', path: () => '/api/me/member-day/visits', body: () => ({}) },
+  'GET /api/admin/member-day/settings': { who: 'admin', path: () => '/api/admin/member-day/settings' },
+  'PUT /api/admin/member-day/settings': {
+    who: 'admin',
+    path: () => '/api/admin/member-day/settings',
+    body: (ids) => ({ enabled: true, days: [8, 18], issueMode: 'on-open', multiplier: 2, tierCoupons: [{ tier: 'S1', couponTemplateIds: [ids.templateId] }], reminder: { enabled: true, hour: 10 } }),
+  },
+  'GET /api/admin/member-day/plans': { who: 'admin', path: () => '/api/admin/member-day/plans?month=2026-03' },
+  'PUT /api/admin/member-day/plans/{date}': {
+    who: 'admin',
+    path: () => '/api/admin/member-day/plans/2026-03-18',
+    // (theme null: a theme object's "null for the object" variant is valid — a day without a theme)
+    body: () => ({ theme: null, memberPrices: [{ sku: 'PEARL-001', name: '淡水珍珠耳钉', priceFen: 129_900, memberPriceFen: 99_900 }] }),
+  },
+  'GET /api/admin/member-day/reports/{date}': { who: 'admin', path: () => '/api/admin/member-day/reports/2026-03-18' },
   // WeChat's push: signed by WeChat, any body (JSON or XML); refused without a valid signature (messaging/push.test.ts)
   'GET /api/wechat/push': { who: 'anyone', path: () => '/api/wechat/push' },
   'POST /api/wechat/push': { who: 'anyone', path: () => '/api/wechat/push' },

@@ -10,6 +10,7 @@ import { CONFIRM_JOB, OrderService } from './orders.js'
 import { PolicyStore } from './policy-store.js'
 import { PURCHASE_EVENT_TYPES, PurchaseStatsService } from './purchase-stats.js'
 import { reconcile, type Difference } from './reconcile.js'
+import { SalesReader } from './sales.js'
 import adjustmentRoutes from './routes/adjustments.js'
 import cardRoutes from './routes/card.js'
 import policyRoutes from './routes/loyalty-policy.js'
@@ -44,6 +45,8 @@ declare module 'fastify' {
     migration: MigrationService
     /** proves every member's balances equal their ledgers (npm run reconcile) */
     reconcile: () => Promise<{ members: number; differences: Difference[] }>
+    /** reads of paid orders for reports (the member day's results): paid total, net, rates and boosts, points */
+    sales: SalesReader
   }
 }
 
@@ -92,6 +95,7 @@ export default fp(
     app.decorate('pointsHistory', new LedgerRepository(models))
     app.decorate('migration', migration)
     app.decorate('reconcile', () => reconcile(models, app.members.balances, ledger))
+    app.decorate('sales', new SalesReader(models))
 
     await app.register(cardRoutes, { prefix: '/api/me' })
     await app.register(historyRoutes, { prefix: '/api/me' })

@@ -1,11 +1,27 @@
 import { Types } from 'mongoose'
 import { MEMBER_REF_FIELDS } from '@member-center/shared'
 import { isDuplicateKey } from '../../core/duplicate-key.js'
-import { ValidationFailed } from '../../core/errors.js'
+import { Conflict, ValidationFailed } from '../../core/errors.js'
 import type { MemberDoc, memberModel } from './models/member.js'
 import { normalisePhone } from './phone-number.js'
 
 export type Member = MemberDoc
+
+/** A member's birthday as stored: MM-DD, the optional year, when it was last set (null: from before, e.g. imported). */
+export interface BirthdayFact {
+  birthday: string | null
+  year: number | null
+  setAt: Date | null
+}
+
+/** What the birthday gift reads of a member. */
+export type BirthdayMember = Pick<Member, '_id' | 'birthday' | 'birthYear' | 'birthdaySetAt' | 'tierLevel'>
+const BIRTHDAY_FIELDS = { birthday: 1, birthYear: 1, birthdaySetAt: 1, tierLevel: 1 } as const
+
+/** The birthday fields of a member document. */
+export function birthdayFact(member: Pick<Member, 'birthday' | 'birthYear' | 'birthdaySetAt'>): BirthdayFact {
+  return { birthday: member.birthday ?? null, year: member.birthYear ?? null, setAt: member.birthdaySetAt ?? null }
+}
 
 /** A member's purchase statistics as stored (see setPurchaseStats). */
 export interface PurchaseStatsFields {
@@ -92,6 +108,52 @@ export class MemberRepository {
   /** Sets profile fields (operators, migration, the demo seed). */
   async updateProfile(memberId: Types.ObjectId, fields: { nickname?: string; birthday?: string | null; birthYear?: number | null }): Promise<void> {
     await this.Member.updateOne({ _id: memberId }, { $set: fields })
+  }
+
+  /**
+   * Sets the member's birthday if none is set, in one conditional update (`birthday: null`): of two requests at once,
+   * exactly one sets it. Answers set, already-set (whatever it is set to), or missing (no such member).
+   */
+  async setBirthdayOnce(memberId: Types.ObjectId | string, fact: { birthday: string; year: number | null }, at: Date): Promise<'set' | 'already-set' | 'missing'> {
+    const _id = new Types.ObjectId(memberId)
+    const done = await this.Member.updateOne({ _id, birthday: null }, { $set: { birthday: fact.birthday, birthYear: fact.year, birthdaySetAt: at } })
+    if (done.matchedCount === 1) return 'set'
+    return (await this.Member.exists({ _id })) ? 'already-set' : 'missing'
+  }
+
+  /**
+   * Staff correct (or set) a member's birthday. The set time moves only when the day changes (a year added or fixed
+   * is not a new birthday). Conditional on the birthday read, so the before it answers is exactly what was replaced;
+   * null when there is no such member.
+   */
+  async correctBirthday(memberId: Types.ObjectId | string, fact: { birthday: string; year: number | null }, at: Date): Promise<{ before: BirthdayFact; after: BirthdayFact } | null> {
+    const _id = new Types.ObjectId(memberId)
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.Member.findById(_id, { birthday: 1, birthYear: 1, birthdaySetAt: 1 }).lean<Pick<Member, 'birthday' | 'birthYear' | 'birthdaySetAt'>>()
+      if (!current) return null
+      const before = birthdayFact(current)
+      const after: BirthdayFact = { birthday: fact.birthday, year: fact.year, setAt: before.birthday === fact.birthday ? before.setAt : at }
+      const done = await this.Member.updateOne(
+        { _id, birthday: before.birthday, birthYear: before.year },
+        { $set: { birthday: after.birthday, birthYear: after.year, birthdaySetAt: after.setAt } },
+      )
+      if (done.matchedCount === 1) return { before, after }
+    }
+    throw new Conflict('the birthday changed while it was being corrected; try again')
+  }
+
+  /** Members whose birthday is one of these MM-DD, with what the birthday gift needs (a scan where there is no index). */
+  async withBirthdayOn(monthDays: string[]): Promise<BirthdayMember[]> {
+    if (monthDays.length === 0) return []
+    return this.Member.find({ birthday: { $in: monthDays } }, BIRTHDAY_FIELDS).lean<BirthdayMember[]>()
+  }
+
+  /** These members' birthdays (MM-DD, or null), by member id: one read by primary key. */
+  async birthdaysOf(memberIds: (Types.ObjectId | string)[]): Promise<Map<string, string | null>> {
+    const ids = [...new Set(memberIds.map(String))].filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id))
+    if (ids.length === 0) return new Map()
+    const found = await this.Member.find({ _id: { $in: ids } }, { birthday: 1 }).lean<Pick<Member, '_id' | 'birthday'>[]>()
+    return new Map(found.map((m) => [m._id.toString(), m.birthday ?? null]))
   }
 
   /**

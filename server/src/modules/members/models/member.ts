@@ -32,6 +32,11 @@ export const memberSchema = new Schema(
     /** MM-DD (DESIGN.md §2: date-only facts are not instants) */
     birthday: { type: String, default: null },
     birthYear: { type: Number, default: null },
+    /**
+     * when the member set the birthday, or staff last changed it (the birthday module's 30-day rule); null for a
+     * birthday from before (an import, the seed), which counts as set long ago
+     */
+    birthdaySetAt: { type: Date, default: null },
     /** growth value total; only the loyalty ledger changes it */
     growth: { type: Number, required: true, default: 0, min: 0 },
     growthByMonth: { type: [new Schema({ month: String, value: Number }, { _id: false })], default: [] },
@@ -87,6 +92,8 @@ memberSchema.index({ 'pendingOps.key': 1 })
 memberSchema.index({ tierReviewAt: 1 })
 // the end of migrated tiers' holds
 memberSchema.index({ tierHeldUntil: 1 })
+// the daily birthday job: members whose birthday (MM-DD) is celebrated in the next few days
+memberSchema.index({ birthday: 1 })
 
 export type MemberDoc = InferSchemaType<typeof memberSchema> & { _id: import('mongoose').Types.ObjectId }
 

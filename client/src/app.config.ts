@@ -6,6 +6,7 @@ export default defineAppConfig({
     { root: 'packages/mall', pages: ['items/index', 'item/index', 'confirm/index', 'result/index', 'history/index'] },
     { root: 'packages/coupons', pages: ['wallet/index', 'detail/index'] },
     { root: 'packages/messages', pages: ['inbox/index', 'preferences/index'] },
+    { root: 'packages/programs', pages: ['birthday/index', 'member-day/index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

@@ -13,7 +13,7 @@ const SUBSCRIBE_PROMPT = '/sandbox/subscribe'
 
 /**
  * Messaging in the weapp build: the inbox and the preferences are a subpackage of their own; the subscribe prompt,
- * used from three subpackages, travels with them and stays out of the main package (only the small messages service
+ * used from four subpackages, travels with them and stays out of the main package (only the small messages service
  * the Me tab reads the unread count with is there). And the inbox opens a message's page only when the app has it.
  */
 describe('the weapp build: the messages subpackage and the subscribe prompt', () => {
@@ -31,7 +31,7 @@ describe('the weapp build: the messages subpackage and the subscribe prompt', ()
   })
 
   it('keeps the subscribe prompt in the subpackages that ask for consent, out of the main package', () => {
-    expect(new Set(holding(SUBSCRIBE_PROMPT).map((f) => weapp.packageOf(f)))).toEqual(new Set(['packages/mall/', 'packages/points/', 'packages/messages/']))
+    expect(new Set(holding(SUBSCRIBE_PROMPT).map((f) => weapp.packageOf(f)))).toEqual(new Set(['packages/mall/', 'packages/points/', 'packages/messages/', 'packages/programs/']))
   })
 
   it('knows every page of the app, and only those, as a message’s page to open', () => {
@@ -56,6 +56,6 @@ describe('a message’s page in the inbox', () => {
 
   it('opens the pages the catalogue names where the app has them', () => {
     const opened = Object.values(MESSAGE_CATALOGUE).filter((d) => targetOf(d.page)).map((d) => d.kind)
-    expect(opened).toEqual(expect.arrayContaining(['points_confirmed', 'refund_progress', 'tier_upgrade', 'member_day', 'staff_care']))
+    expect(opened).toEqual(expect.arrayContaining(['points_confirmed', 'refund_progress', 'tier_upgrade', 'birthday', 'member_day', 'staff_care']))
   })
 })

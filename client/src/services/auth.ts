@@ -36,4 +36,5 @@ export const DEMO_USERS = [
   { user: 'bob', label: 'Bob · 银卡' },
   { user: 'carol', label: 'Carol · 铂金' },
   { user: 'dave', label: 'Dave · 新会员' },
+  { user: 'erin', label: 'Erin · 生日将至' },
 ]

@@ -21,6 +21,7 @@ export const ERROR_MESSAGES: Record<ErrorCode | ClientErrorCode, string> = {
   NOT_AVAILABLE: '当前不在兑换时间内，或已暂停兑换。',
   COUPON_NOT_USABLE: '这张券已使用、已过期或不属于该会员。',
   RATE_LIMITED: '操作太频繁了，请稍等一分钟再试。',
+  BIRTHDAY_ALREADY_SET: '生日已经设置过了。如需更正，请联系门店顾问。',
   WECHAT_CODE_INVALID: '微信登录凭证无效或已过期，请重新登录。',
   WECHAT_CODE_USED: '微信登录凭证已被使用，请重新登录。',
   WECHAT_USER_RISKY: '微信判定当前账号存在风险，暂时无法登录，请稍后再试或联系客服。',

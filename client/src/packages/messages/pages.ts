@@ -17,6 +17,8 @@ export const APP_PAGES = [
   'packages/coupons/detail/index',
   'packages/messages/inbox/index',
   'packages/messages/preferences/index',
+  'packages/programs/birthday/index',
+  'packages/programs/member-day/index',
 ]
 
 /** The inbox's own page (shipping care opens it: it shows the whole message). */

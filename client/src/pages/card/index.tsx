@@ -8,6 +8,7 @@ import MemberQr from '../../components/member-qr'
 import PageState from '../../components/page-state'
 import { useApi } from '../../hooks/use-api'
 import { getCard } from '../../services/member'
+import ProgramBanners from './programs'
 import './index.scss'
 
 function CardView() {
@@ -85,6 +86,8 @@ function Card({ card, secondsLeft }: { card: MemberCard; secondsLeft: number }) 
         </View>
       </View>
 
+      <ProgramBanners />
+
       <View className='section points'>
         <View className='points__cell'>
           <Text className='points__value' data-testid='points-available'>{card.points.available.toLocaleString()}</Text>
@@ -129,6 +132,14 @@ function Card({ card, secondsLeft }: { card: MemberCard; secondsLeft: number }) 
         </View>
         <View className='links__item' data-testid='link-coupons' onClick={() => Taro.navigateTo({ url: '/packages/coupons/wallet/index' })}>
           <Text>我的优惠券</Text>
+          <Text className='links__chevron' aria-hidden='true'>›</Text>
+        </View>
+        <View className='links__item' data-testid='link-member-day' onClick={() => Taro.navigateTo({ url: '/packages/programs/member-day/index' })}>
+          <Text>会员日</Text>
+          <Text className='links__chevron' aria-hidden='true'>›</Text>
+        </View>
+        <View className='links__item' data-testid='link-birthday' onClick={() => Taro.navigateTo({ url: '/packages/programs/birthday/index' })}>
+          <Text>生日礼遇</Text>
           <Text className='links__chevron' aria-hidden='true'>›</Text>
         </View>
       </View>

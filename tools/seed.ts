@@ -1,4 +1,4 @@
-import { MESSAGE_CATALOGUE, MESSAGE_KINDS, type MemberRef, type MessageKind, type ShopEvent } from '@member-center/shared'
+import { MESSAGE_CATALOGUE, MESSAGE_KINDS, nextMemberDayDate, type MemberRef, type MessageKind, type ShopEvent } from '@member-center/shared'
 import type { FastifyInstance } from 'fastify'
 import { sandboxOpenid, sandboxUnionid } from './wechat-sandbox/users.js'
 
@@ -36,6 +36,8 @@ interface DemoMember {
   user: string
   nickname: string
   birthday: string | null
+  /** instead of a fixed birthday: one this many days after the seed (Shanghai), set a year before */
+  birthdayInDays?: number
   phone: string | null
   /** how the shop names this member in its events */
   ref: 'unionid' | 'phone' | 'memberId'
@@ -101,11 +103,26 @@ export const DEMO_MEMBERS: readonly DemoMember[] = [
       { paidDaysAgo: 3, lines: [NECKLACE], shippedAfter: 1, deliveredAfter: 2 },
     ],
   },
+  {
+    // her birthday is in two days and was set a year ago: the birthday gift is waiting when the demo starts
+    user: 'erin',
+    nickname: 'Erin',
+    birthday: null,
+    birthdayInDays: 2,
+    phone: null,
+    ref: 'unionid',
+    orders: [
+      { paidDaysAgo: 300, lines: [EARRINGS, CHARM], ...shipped },
+      { paidDaysAgo: 45, lines: [BRACELET], ...shipped },
+    ],
+  },
 ]
 
 const MARKER = 'demo-seed'
 const COUPON_MARKER = 'demo-seed-coupons'
 const MALL_MARKER = 'demo-seed-mall'
+const MEMBER_DAY_MARKER = 'demo-seed-member-day'
+const BIRTHDAY_MARKER = 'demo-seed-birthday'
 const DAY = 86_400_000
 const CARRIERS = ['SF', 'JD', 'ZTO'] as const
 
@@ -116,12 +133,15 @@ export async function seedDemo(app: FastifyInstance, appid: string): Promise<num
     await seedCoupons(app, appid)
     await seedMall(app)
     await seedMessageTemplates(app)
+    await seedMemberDay(app)
+    await seedBirthday(app)
     return 0
   }
   const now = app.now().getTime()
   for (const demo of DEMO_MEMBERS) {
     const { member } = await app.members.repo.upsertByWechat({ openid: sandboxOpenid(appid, demo.user), unionid: sandboxUnionid(demo.user) }, new Date(now))
-    await app.members.repo.updateProfile(member._id, { nickname: demo.nickname, birthday: demo.birthday })
+    const birthday = demo.birthdayInDays === undefined ? demo.birthday : new Date(now + 8 * 3_600_000 + demo.birthdayInDays * DAY).toISOString().slice(5, 10)
+    await app.members.repo.updateProfile(member._id, { nickname: demo.nickname, birthday, birthdaySetAt: birthday ? new Date(now - 365 * DAY) : null })
     // through WeChat's getPhoneNumber exchange, as the member would (the sandbox plays WeChat)
     if (demo.phone) await app.members.phone.bind(member._id.toString(), `phone-${demo.phone}`)
     const ref: MemberRef =
@@ -139,6 +159,8 @@ export async function seedDemo(app: FastifyInstance, appid: string): Promise<num
   await seedCoupons(app, appid)
   await seedMall(app)
   await seedMessageTemplates(app)
+  await seedMemberDay(app)
+  await seedBirthday(app)
   return DEMO_MEMBERS.length
 }
 
@@ -160,6 +182,75 @@ async function seedMall(app: FastifyInstance): Promise<void> {
   ] as const
   for (const item of items) await app.mall.items.create(item as never, by)
   await app.settings.put(MALL_MARKER, { at: app.now().toISOString() }, 'demo seed')
+}
+
+/**
+ * The member day (once per database): the 18th of each month, double points, a coupon for every tier (a better one
+ * from gold up) issued when the member opens the mini-program that day, the reminder at 10:00 the day before, and the
+ * next member day planned — a theme and member prices.
+ */
+async function seedMemberDay(app: FastifyInstance): Promise<void> {
+  if (await app.settings.get(MEMBER_DAY_MARKER)) return
+  const by = { actor: 'demo seed', role: 'admin' }
+  const template = async (t: Parameters<FastifyInstance['coupons']['templates']['create']>[0]) => (await app.coupons.templates.create(t, by)).id
+  const everyone = await template({ name: '会员日 满 1000 减 80', kind: 'amount', amountFen: 8_000, thresholdFen: 100_000, validity: { days: 3 }, notes: '会员日起 3 天内有效' })
+  const gold = await template({ name: '会员日 满 3000 减 300', kind: 'amount', amountFen: 30_000, thresholdFen: 300_000, validity: { days: 3 }, notes: '金卡及以上会员专享，会员日起 3 天内有效' })
+  const tiers = await app.tierTable.current()
+  await app.memberDay.settings.replace(
+    {
+      enabled: true,
+      days: [18],
+      issueMode: 'on-open',
+      multiplier: 2,
+      tierCoupons: tiers.map((t) => ({ tier: t.code, couponTemplateIds: t.level >= 2 ? [gold] : [everyone] })),
+      reminder: { enabled: true, hour: 10 },
+    },
+    by,
+  )
+  const today = new Date(app.now().getTime() + 8 * 3_600_000).toISOString().slice(0, 10)
+  const next = nextMemberDayDate(today, [18])
+  if (next) {
+    await app.memberDay.plans.put(
+      next,
+      {
+        theme: { title: '冬日珍藏 会员专享', banner: null, description: '会员日当天购物积分翻倍，珍珠与古法金饰会员价限时一天。' },
+        memberPrices: [
+          { sku: 'EAR-PRL-201', name: '淡水珍珠耳钉', priceFen: 129_900, memberPriceFen: 99_900 },
+          { sku: 'BRAC-AU-004', name: '古法金手镯', priceFen: 158_000, memberPriceFen: 142_000 },
+          { sku: 'CHM-AU-008', name: '足金转运珠', priceFen: 52_000, memberPriceFen: 46_800 },
+        ],
+      },
+      by,
+    )
+  }
+  await app.settings.put(MEMBER_DAY_MARKER, { at: app.now().toISOString() }, 'demo seed')
+}
+
+/**
+ * The birthday program (once per database): a gift per tier three days before — a coupon valid through the birthday
+ * month and birthday points, more from gold up — and double points in the birthday month. The day's run issues the
+ * gifts due now (erin's).
+ */
+async function seedBirthday(app: FastifyInstance): Promise<void> {
+  if (await app.settings.get(BIRTHDAY_MARKER)) return
+  const by = { actor: 'demo seed', role: 'admin' }
+  const template = async (t: Parameters<FastifyInstance['coupons']['templates']['create']>[0]) => (await app.coupons.templates.create(t, by)).id
+  const basic = await template({ name: '生日礼券 满 500 减 100', kind: 'amount', amountFen: 10_000, thresholdFen: 50_000, validity: { days: 30 }, notes: '生日当月有效，线上线下通用' })
+  const gold = await template({ name: '生日臻礼 满 2000 减 300', kind: 'amount', amountFen: 30_000, thresholdFen: 200_000, validity: { days: 30 }, notes: '生日当月有效，线上线下通用' })
+  const engraving = await template({ name: '生日免费刻字券', kind: 'amount', amountFen: 30_000, thresholdFen: 0, validity: { days: 30 }, notes: '到店出示券码，免费刻字一次' })
+  const tiers = await app.tierTable.current()
+  await app.birthday.settings.replace(
+    {
+      enabled: true,
+      daysBefore: 3,
+      couponsValidThroughMonthEnd: true,
+      gifts: tiers.map((t) => (t.level >= 2 ? { tier: t.code, couponTemplateIds: [gold, engraving], points: 500 } : { tier: t.code, couponTemplateIds: [basic], points: 100 })),
+      monthMultiplier: 2,
+    },
+    by,
+  )
+  await app.birthday.gifts.runDaily()
+  await app.settings.put(BIRTHDAY_MARKER, { at: app.now().toISOString() }, 'demo seed')
 }
 
 /**

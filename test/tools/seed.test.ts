@@ -10,7 +10,7 @@ describe('the demo seed', () => {
   it('gives the demo members a believable history through the shop-event path, and seeds nothing twice', async () => {
     // how long it takes is printed, not asserted (timings belong in npm run bench; this machine runs other tests too)
     const started = performance.now()
-    expect(await seedDemo(t.app, TEST_APPID)).toBe(3)
+    expect(await seedDemo(t.app, TEST_APPID)).toBe(4)
     console.log(`demo seed: ${((performance.now() - started) / 1000).toFixed(1)} s`)
 
     const alice = (await t.models.Member.findOne({ openid: sandboxOpenid(TEST_APPID, 'alice') }).lean())!
@@ -44,12 +44,27 @@ describe('the demo seed', () => {
     expect((await t.models.ShopEvent.countDocuments({ state: 'parked' }))).toBe(0)
     expect((await t.app.reconcile()).differences).toEqual([])
 
+    // erin: her birthday in two days (11-25), set a year ago — the gift is waiting: the silver tier's coupon, valid
+    // through November, and 100 birthday points
+    const erin = (await t.models.Member.findOne({ openid: sandboxOpenid(TEST_APPID, 'erin') }).lean())!
+    expect(erin.birthday).toBe('11-25')
+    const gift = await t.app.birthday.gifts.status(erin._id.toString())
+    expect(gift).toMatchObject({ status: 'issued', celebratedOn: '2026-11-25', birthdayWeek: true, gift: { points: 100 } })
+    expect(gift.gift!.coupons.map((c) => [c.name, c.validUntil])).toEqual([['生日礼券 满 500 减 100', '2026-11-30T15:59:59.999Z']])
+    // the member day: the 18th, double points, a coupon for every tier, the next one planned with a theme and prices
+    const memberDay = await t.app.memberDay.settings.current()
+    expect(memberDay).toMatchObject({ enabled: true, days: [18], multiplier: 2 })
+    expect(memberDay.tierCoupons).toHaveLength(6)
+    const plan = await t.app.memberDay.plans.get('2026-12-18')
+    expect(plan.theme?.title).toBeTruthy()
+    expect(plan.memberPrices.length).toBeGreaterThan(0)
+
     // a restart seeds nothing; a seed interrupted before its marker and run again applies nothing twice
     const entries = await t.models.PointsEntry.countDocuments()
     expect(await seedDemo(t.app, TEST_APPID)).toBe(0)
     await t.models.Setting.deleteOne({ name: 'demo-seed' })
-    expect(await seedDemo(t.app, TEST_APPID)).toBe(3)
+    expect(await seedDemo(t.app, TEST_APPID)).toBe(4)
     expect(await t.models.PointsEntry.countDocuments()).toBe(entries)
-    expect(await t.models.Member.countDocuments()).toBe(3)
+    expect(await t.models.Member.countDocuments()).toBe(4)
   })
 })

@@ -106,7 +106,7 @@ export class MemberRepository {
   }
 
   /** Sets profile fields (operators, migration, the demo seed). */
-  async updateProfile(memberId: Types.ObjectId, fields: { nickname?: string; birthday?: string | null; birthYear?: number | null }): Promise<void> {
+  async updateProfile(memberId: Types.ObjectId, fields: { nickname?: string; birthday?: string | null; birthYear?: number | null; birthdaySetAt?: Date | null }): Promise<void> {
     await this.Member.updateOne({ _id: memberId }, { $set: fields })
   }
 

@@ -97,15 +97,18 @@ function headline(gift: BirthdayGiftStatus): { title: string; text: string | nul
   return { title: '生日礼遇', text: null }
 }
 
+/** Focusable, so a keyboard can scroll the page (see the card page). */
+const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '生日礼遇' } as Record<string, unknown>
+
 function Gift({ gift, reload }: { gift: BirthdayGiftStatus; reload: () => Promise<void> }) {
   if (gift.status === 'unset') return <SetBirthday onSaved={() => void reload()} />
   const head = headline(gift)
   const issued = gift.status === 'issued' ? gift.gift : null
   return (
-    <View className='birthday'>
+    <View className='birthday' {...KEYBOARD_SCROLLABLE}>
       <View className='section birthday__head' data-testid='birthday-gift' data-status={gift.status}>
         <Text className='birthday__mark' aria-hidden='true'>
-          🎂
+          礼
         </Text>
         <Text className='birthday__title'>{head.title}</Text>
         {head.text && (

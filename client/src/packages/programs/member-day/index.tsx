@@ -31,6 +31,12 @@ function daysText(days: number[]): string {
   return `每月 ${days.map((d) => `${d} 日`).join('、')}`
 }
 
+/**
+ * Focusable, so a keyboard can scroll the page when it is longer than the screen (the scrolling element is Taro's
+ * page, which we don't render). ViewProps has no tabIndex; H5 passes the attributes through, weapp ignores them.
+ */
+const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '会员日' } as Record<string, unknown>
+
 function MemberDay({ view }: { view: MemberDayView }) {
   const next = view.next
   const untilStart = useMsUntil(next?.startsAt)
@@ -46,7 +52,7 @@ function MemberDay({ view }: { view: MemberDayView }) {
   const today = view.isToday
   const others = view.offers.filter((o) => o.tier !== mine?.tier && o.coupons.length > 0)
   return (
-    <View className='member-day'>
+    <View className='member-day' {...KEYBOARD_SCROLLABLE}>
       <View className='member-day__hero' data-testid='member-day-hero'>
         {next.theme?.banner && <Image className='member-day__banner' src={next.theme.banner} mode='aspectFill' aria-label={next.theme.title} />}
         <Text className='member-day__eyebrow'>{daysText(view.days)} · 会员日</Text>
@@ -100,7 +106,9 @@ function MemberDay({ view }: { view: MemberDayView }) {
               <Text className='member-day__product'>{p.name}</Text>
               <View className='member-day__figures'>
                 <Text className='member-day__member-price'>{yuan(p.memberPriceFen)}</Text>
-                <Text className='member-day__list-price'>原价 {yuan(p.priceFen)}</Text>
+                <Text className='member-day__list-price'>
+                  原价 <Text className='member-day__struck'>{yuan(p.priceFen)}</Text>
+                </Text>
               </View>
             </View>
           ))}

@@ -2,6 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { H5_DIR, ROOT } from '../../tools/build-client.js'
+import { seedDemo } from '../../tools/seed.js'
+import { startTestApp, type TestContext } from '../helpers/app.js'
+import { TEST_APPID } from '../helpers/sandbox.js'
 
 /** Where the end-to-end tests save their screenshots (look at them: what a person sees is part of the test). */
 export const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e')
@@ -42,3 +45,23 @@ export const settled = (page: Page) => page.waitForTimeout(500)
 
 /** The element on the page on top (Taro's H5 router keeps the pages below in the document, hidden). */
 export const top = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`).filter({ visible: true })
+
+/**
+ * The real app serving the H5 build on a real port, with the real clock (the browser's), optionally with the demo
+ * seed, and Chromium to drive it. `close` ends both.
+ */
+export async function startBrowserApp(options: { seed?: boolean } = {}): Promise<{ t: TestContext; appUrl: string; browser: Browser; close: () => Promise<void> }> {
+  const t = await startTestApp({ H5_DIR, now: () => new Date() })
+  if (options.seed) await seedDemo(t.app, TEST_APPID)
+  const appUrl = await t.app.listen({ port: 0, host: '127.0.0.1' })
+  const browser = await launchBrowser()
+  return {
+    t,
+    appUrl,
+    browser,
+    close: async () => {
+      await browser.close()
+      await t.close()
+    },
+  }
+}

@@ -2,12 +2,9 @@ import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyMemberCode } from '../../server/src/modules/members/member-code.js'
-import { H5_DIR } from '../../tools/build-client.js'
-import { seedDemo } from '../../tools/seed.js'
-import { startTestApp, TEST_MEMBER_CODE_SECRET, type TestContext } from '../helpers/app.js'
-import { TEST_APPID } from '../helpers/sandbox.js'
+import { TEST_MEMBER_CODE_SECRET, type TestContext } from '../helpers/app.js'
 import { expectAccessible } from './a11y.js'
-import { ARTIFACTS, launchBrowser, openApp as openFirstScreen, settled } from './browser.js'
+import { ARTIFACTS, startBrowserApp, openApp as openFirstScreen, settled } from './browser.js'
 
 
 /**
@@ -18,17 +15,12 @@ describe('the H5 mini-program in a browser', () => {
   let t: TestContext
   let appUrl: string
   let browser: Browser
+  let close: () => Promise<void>
 
   beforeAll(async () => {
-    t = await startTestApp({ H5_DIR, now: () => new Date() })
-    await seedDemo(t.app, TEST_APPID)
-    appUrl = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launchBrowser()
+    ({ t, appUrl, browser, close } = await startBrowserApp({ seed: true }))
   })
-  afterAll(async () => {
-    await browser?.close()
-    await t?.close()
-  })
+  afterAll(() => close?.())
 
   /** A phone-sized page on the demo's first screen. */
   const openApp = (options: { deviceScaleFactor?: number } = {}) => openFirstScreen(browser, appUrl, t.sandbox.url, options)

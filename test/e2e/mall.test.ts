@@ -2,10 +2,9 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { H5_DIR } from '../../tools/build-client.js'
-import { startTestApp, type TestContext } from '../helpers/app.js'
+import type { TestContext } from '../helpers/app.js'
 import { expectAccessible } from './a11y.js'
-import { ARTIFACTS, launchBrowser, openAs as openBrowserAs, settled, top } from './browser.js'
+import { ARTIFACTS, startBrowserApp, openAs as openBrowserAs, settled, top } from './browser.js'
 
 
 /** jsbarcode's Code 128 encoder (what the wallet draws with), to check the bars on the page against the coupon's code. */
@@ -22,6 +21,7 @@ describe('the points mall and the coupon wallet in a browser', () => {
   let t: TestContext
   let appUrl: string
   let browser: Browser
+  let close: () => Promise<void>
   let mia: { token: string; memberId: string }
   const items: Record<'coupon' | 'gift' | 'pendant' | 'lastOne', string> = { coupon: '', gift: '', pendant: '', lastOne: '' }
   let templateRules = ''
@@ -41,9 +41,7 @@ describe('the points mall and the coupon wallet in a browser', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ H5_DIR, now: () => new Date() })
-    appUrl = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launchBrowser()
+    ({ t, appUrl, browser, close } = await startBrowserApp())
 
     // the operator's side: a member with 5,000 points, two coupon templates and four items
     mia = await t.login('mia')
@@ -69,10 +67,7 @@ describe('the points mall and the coupon wallet in a browser', () => {
     items.pendant = await item({ kind: 'gift', name: '18K 金钻石吊坠', description: '18K 黄金镶嵌天然钻石，附品牌证书。', pointsPrice: 80_000, stock: 2 })
     items.lastOne = await item({ kind: 'coupon', name: '会员日 50 元礼券', pointsPrice: 500, stock: 1, couponTemplateId: memberDay.id })
   })
-  afterAll(async () => {
-    await browser?.close()
-    await t?.close()
-  })
+  afterAll(() => close?.())
 
   const openAs = (user: string) => openBrowserAs(browser, appUrl, t.sandbox.url, user)
 

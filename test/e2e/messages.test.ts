@@ -2,11 +2,10 @@ import path from 'node:path'
 import { MESSAGE_KINDS } from '@member-center/shared'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { H5_DIR } from '../../tools/build-client.js'
-import { startTestApp, type TestContext } from '../helpers/app.js'
+import type { TestContext } from '../helpers/app.js'
 import { shop } from '../helpers/shop.js'
 import { expectAccessible } from './a11y.js'
-import { ARTIFACTS, launchBrowser, openAs as openBrowserAs, settled, top } from './browser.js'
+import { ARTIFACTS, startBrowserApp, openAs as openBrowserAs, settled, top } from './browser.js'
 
 const tpl = (kind: string) => `tpl-${kind}`
 
@@ -20,6 +19,7 @@ describe('messages in a browser: consent, a shipment pushed and in the inbox, pr
   let t: TestContext
   let appUrl: string
   let browser: Browser
+  let close: () => Promise<void>
 
   /** An API call as `token` that must answer `status`; answers the body. */
   async function api(token: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, status: number, payload?: object) {
@@ -45,16 +45,11 @@ describe('messages in a browser: consent, a shipment pushed and in the inbox, pr
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ H5_DIR, now: () => new Date() })
-    appUrl = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launchBrowser()
+    ({ t, appUrl, browser, close } = await startBrowserApp())
     // the operator maps every kind to its WeChat subscribe template, as an operator would
     for (const kind of MESSAGE_KINDS) await api(t.adminToken(), 'PUT', `/api/admin/message-templates/${kind}/subscribe`, 200, { templateId: tpl(kind) })
   })
-  afterAll(async () => {
-    await browser?.close()
-    await t?.close()
-  })
+  afterAll(() => close?.())
 
   const openAs = (user: string) => openBrowserAs(browser, appUrl, t.sandbox.url, user)
   const toMe = async (page: Page) => {

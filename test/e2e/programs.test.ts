@@ -1,12 +1,9 @@
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { H5_DIR } from '../../tools/build-client.js'
-import { seedDemo } from '../../tools/seed.js'
-import { startTestApp, type TestContext } from '../helpers/app.js'
-import { TEST_APPID } from '../helpers/sandbox.js'
+import type { TestContext } from '../helpers/app.js'
 import { expectAccessible } from './a11y.js'
-import { ARTIFACTS, launchBrowser, openAs as openBrowserAs, settled, top } from './browser.js'
+import { ARTIFACTS, startBrowserApp, openAs as openBrowserAs, settled, top } from './browser.js'
 
 /** YYYY-MM-DD in Shanghai. */
 const shanghaiDate = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10)
@@ -20,17 +17,12 @@ describe('the birthday gift and the member day in a browser', () => {
   let t: TestContext
   let appUrl: string
   let browser: Browser
+  let close: () => Promise<void>
 
   beforeAll(async () => {
-    t = await startTestApp({ H5_DIR, now: () => new Date() })
-    await seedDemo(t.app, TEST_APPID)
-    appUrl = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launchBrowser()
+    ({ t, appUrl, browser, close } = await startBrowserApp({ seed: true }))
   })
-  afterAll(async () => {
-    await browser?.close()
-    await t?.close()
-  })
+  afterAll(() => close?.())
 
   const openAs = (user: string) => openBrowserAs(browser, appUrl, t.sandbox.url, user)
 

@@ -82,12 +82,7 @@ export class MemberDayReminders {
     const plan = await this.deps.plans.get(date)
     const offer = offerText(settings, plan.theme?.title ?? null)
     for await (const ids of this.deps.directory.idBatches(500)) {
-      const holders: string[] = []
-      for (let i = 0; i < ids.length; i += 50) {
-        const slice = ids.slice(i, i + 50)
-        const balances = await Promise.all(slice.map((id) => this.deps.messaging.subscriptions.balance(id, mapping.templateId)))
-        slice.forEach((id, k) => balances[k]! > 0 && holders.push(id.toString()))
-      }
+      const holders = await this.deps.messaging.subscriptions.holders(mapping.templateId, ids)
       if (holders.length === 0) continue
       const result = await this.deps.messaging.enqueue(holders.map((memberId) => ({ dedupeKey: reminderKey(date, memberId), kind: 'member_day' as const, memberId, data: { date, offer } })))
       total.created += result.created

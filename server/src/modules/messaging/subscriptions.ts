@@ -67,6 +67,13 @@ export class Subscriptions {
     await write().catch((error: unknown) => (isDuplicateKey(error) ? write() : Promise.reject(error)))
   }
 
+  /** Of these members, the ones with an accept of the template left — one read by `_id` for all of them. */
+  async holders(templateId: string, memberIds: readonly (Types.ObjectId | string)[]): Promise<string[]> {
+    if (memberIds.length === 0) return []
+    const docs = await this.models.Subscription.find({ _id: { $in: memberIds.map((id) => subscriptionId(new Types.ObjectId(id), templateId)) } }, { memberId: 1, balance: 1 }).lean()
+    return docs.filter((d) => (d.balance ?? 0) > 0).map((d) => String(d.memberId))
+  }
+
   async balance(memberId: Types.ObjectId, templateId: string): Promise<number> {
     return (await this.models.Subscription.findById(subscriptionId(memberId, templateId), { balance: 1 }).lean())?.balance ?? 0
   }

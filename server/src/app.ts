@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import { existsSync } from 'node:fs'
 import type { Config } from './core/config.js'
 import core from './core/index.js'
+import appointments from './modules/appointments/index.js'
 import birthday from './modules/birthday/index.js'
 import coupons from './modules/coupons/index.js'
 import loyalty from './modules/loyalty/index.js'
@@ -12,6 +13,8 @@ import memberDay from './modules/member-day/index.js'
 import messaging from './modules/messaging/index.js'
 import members from './modules/members/index.js'
 import shop from './modules/shop/index.js'
+import staff from './modules/staff/index.js'
+import staffCounter from './modules/staff/counter/index.js'
 
 export type AppOptions = Pick<
   Config,
@@ -93,6 +96,11 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(birthday)
   // member day: monthly member days with tier coupons, a points multiplier, a reminder, themes and a results report
   await fastify.register(memberDay)
+  // appointments: the stores and their slots, members booking visits, staff managing them
+  await fastify.register(appointments)
+  // staff: identity, roles and stores, invitations, the audit log; then the counter: look-up, notes, purchases, tasks
+  await fastify.register(staff)
+  await fastify.register(staffCounter)
   // the H5 build of the mini-program, when this process serves it (the demo does)
   if (opts.H5_DIR && existsSync(opts.H5_DIR)) {
     await fastify.register(fastifyStatic, { root: opts.H5_DIR, prefix: '/', wildcard: false })

@@ -1,0 +1,2 @@
+// API schemas of the appointments module (issue 12): being written
+export {}

@@ -1,0 +1,2 @@
+// API schemas of the staff module (issue 12): being written
+export {}

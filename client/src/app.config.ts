@@ -1,6 +1,6 @@
 // Tab pages only in the main package; later areas get subpackages (packages/<area>) — DESIGN.md §3 package limits.
 export default defineAppConfig({
-  pages: ['pages/card/index', 'pages/me/index'],
+  pages: ['pages/card/index', 'pages/me/index', 'pages/staff/index'],
   subPackages: [
     { root: 'packages/points', pages: ['history/index', 'tiers/index'] },
     { root: 'packages/mall', pages: ['items/index', 'item/index', 'confirm/index', 'result/index', 'history/index'] },
@@ -15,8 +15,10 @@ export default defineAppConfig({
     navigationBarTextStyle: 'white',
     backgroundColor: '#f6f3ef',
   },
-  // tab labels meet WCAG AA on the white bar: #6b625b 5.96:1, #85652f 5.38:1 (styles/theme.scss)
+  // Our own tab bar (components/tab-bar; custom-tab-bar/ in WeChat): the 门店 tab is there for staff only. WeChat still
+  // wants the list, to know the tab pages. Labels meet WCAG AA on white: #6b625b 5.96:1, #85652f 5.38:1.
   tabBar: {
+    custom: true,
     color: '#6b625b',
     selectedColor: '#85652f',
     backgroundColor: '#ffffff',
@@ -24,6 +26,7 @@ export default defineAppConfig({
     list: [
       { pagePath: 'pages/card/index', text: '会员卡', iconPath: 'assets/tab/card.png', selectedIconPath: 'assets/tab/card-active.png' },
       { pagePath: 'pages/me/index', text: '我的', iconPath: 'assets/tab/me.png', selectedIconPath: 'assets/tab/me-active.png' },
+      { pagePath: 'pages/staff/index', text: '门店' },
     ],
   },
   lazyCodeLoading: 'requiredComponents',

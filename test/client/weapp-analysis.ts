@@ -19,7 +19,7 @@ export interface AppJson {
   pages: string[]
   subPackages?: { root: string; pages: string[] }[]
   subpackages?: { root: string; pages: string[] }[]
-  tabBar?: { list: { pagePath: string; iconPath?: string; selectedIconPath?: string }[] }
+  tabBar?: { custom?: boolean; list: { pagePath: string; iconPath?: string; selectedIconPath?: string }[] }
   usingComponents?: Record<string, string>
   lazyCodeLoading?: string
 }
@@ -84,6 +84,8 @@ export class WeappPackage {
         found.push('app.js', 'app.wxss')
         if (allPages) for (const pages of this.pagesByPackage().values()) for (const page of pages) found.push(...PAGE_PARTS.map((e) => page + e))
         for (const tab of json.tabBar?.list ?? []) found.push(tab.iconPath, tab.selectedIconPath)
+        // a custom tab bar is WeChat's custom-tab-bar component, which app.json names by convention only
+        if (json.tabBar?.custom) found.push(...PAGE_PARTS.map((e) => `custom-tab-bar/index${e}`))
       }
     } else if (ext === '.wxml') {
       for (const m of this.read(file).matchAll(/<(?:import|include|wxs)\b[^>]*\bsrc\s*=\s*["']([^"']+)["']/g)) found.push(resolve(m[1]!))

@@ -53,10 +53,10 @@ describe('messages in a browser: consent, a shipment pushed and in the inbox, pr
 
   const openAs = (user: string) => openBrowserAs(browser, appUrl, t.sandbox.url, user)
   const toMe = async (page: Page) => {
-    await page.locator('.weui-tabbar__item').filter({ hasText: '我的' }).click()
+    await top(page, 'tab-me').click()
     await top(page, 'nickname').waitFor({ timeout: 10_000 })
   }
-  const meTabBadge = (page: Page) => page.locator('.weui-tabbar__item').filter({ hasText: '我的' }).locator('.taro-tabbar-badge')
+  const meTabBadge = (page: Page) => top(page, 'tab-me').locator('[data-testid=tab-badge]')
 
   it('asks at a tap, pushes the shipment the member allowed through WeChat, and keeps it and the next one in the inbox', async () => {
     const user = 'lin-messages'

@@ -3,6 +3,23 @@ import type { Session } from '@member-center/shared'
 import { request } from './http'
 import { sandboxBase } from './config'
 
+/** The staff part of a login or an activation (shared/src/schemas/auth.ts `staff`). */
+export interface StaffSession {
+  token: string
+  role: 'staff' | 'manager' | 'admin'
+  store: string | null
+  name: string
+  /** seconds */
+  expiresIn: number
+}
+
+/** POST /api/staff/activate — redeem a staff invitation with this member's WeChat identity */
+export function activateStaff(inviteCode: string): Promise<{ staff: StaffSession }> {
+  return request<{ staff: StaffSession }>('POST', '/api/staff/activate', { inviteCode: inviteCode.replace(/\s+/g, '') }, {
+    CONFLICT: '这个微信已绑定另一位员工，请联系管理员。',
+  })
+}
+
 /** POST /api/auth/wechat */
 export function loginWithCode(code: string): Promise<Session> {
   return request<Session>('POST', '/api/auth/wechat', { code })
@@ -37,4 +54,6 @@ export const DEMO_USERS = [
   { user: 'carol', label: 'Carol · 铂金' },
   { user: 'dave', label: 'Dave · 新会员' },
   { user: 'erin', label: 'Erin · 生日将至' },
+  { user: 'sam', label: 'Sam · 门店员工' },
+  { user: 'mia', label: 'Mia · 店长' },
 ]

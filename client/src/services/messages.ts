@@ -1,4 +1,3 @@
-import Taro from '@tarojs/taro'
 import type { InboxSchema, MessageKind, MessagePreferencesSchema, SubscriptionsSchema } from '@member-center/shared'
 import type { Static } from '@sinclair/typebox'
 import { request } from './http'
@@ -44,19 +43,5 @@ export const getMessagePreferences = () => request<MessagePreferences>('GET', '/
 /** PUT /api/me/message-preferences — marketing on/off, kinds turned off (a service kind still lands in the inbox). */
 export const updateMessagePreferences = (changes: Partial<MessagePreferences>) => request<MessagePreferences>('PUT', '/api/me/message-preferences', changes)
 
-/** The Me tab (the second item of app.config's tabBar). */
-const ME_TAB = 1
-
-/**
- * The unread count on the Me tab, or no badge. WeChat allows this only while a tab page shows (the Me page calls it);
- * Taro's H5 tab bar has it too, but check: a build without a tab bar has neither.
- */
-export function showUnreadOnTab(unread: number): void {
-  const text = unread > 99 ? '99+' : String(unread)
-  const call =
-    unread > 0
-      ? typeof Taro.setTabBarBadge === 'function' && Taro.setTabBarBadge({ index: ME_TAB, text })
-      : typeof Taro.removeTabBarBadge === 'function' && Taro.removeTabBarBadge({ index: ME_TAB })
-  // not on a tab page, or no tab bar: nothing to show it on
-  if (call && typeof call.catch === 'function') call.catch(() => undefined)
-}
+/** The unread count on the 我的 tab (our own tab bar: services/tab-bar.ts). */
+export { showUnreadOnTab } from './tab-bar'

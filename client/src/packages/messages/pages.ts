@@ -3,7 +3,7 @@
  * app.json). A message names the page it opens; the inbox opens it only when it is one of these — a page the app does
  * not have (yet) leaves the member on the inbox, where the whole message is already shown.
  */
-export const TAB_PAGES = ['pages/card/index', 'pages/me/index']
+export const TAB_PAGES = ['pages/card/index', 'pages/me/index', 'pages/staff/index']
 export const APP_PAGES = [
   ...TAB_PAGES,
   'packages/points/history/index',

@@ -6,6 +6,7 @@ import BenefitList from '../../components/benefit-list'
 import LoginGate from '../../components/login-gate'
 import MemberQr from '../../components/member-qr'
 import PageState from '../../components/page-state'
+import { H5TabBar } from '../../components/tab-bar'
 import { useApi } from '../../hooks/use-api'
 import { getCard } from '../../services/member'
 import ProgramBanners from './programs'
@@ -174,8 +175,11 @@ function useSecondsUntil(iso: string | undefined): number {
 
 export default function CardPage() {
   return (
-    <LoginGate>
-      <CardView />
-    </LoginGate>
+    <View className='tab-page'>
+      <LoginGate>
+        <CardView />
+      </LoginGate>
+      <H5TabBar current='pages/card/index' />
+    </View>
   )
 }

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react'
 import Button from '../../components/button'
 import LoginGate from '../../components/login-gate'
 import PageState from '../../components/page-state'
+import { H5TabBar } from '../../components/tab-bar'
 import { useSession } from '../../hooks/session'
 import { useApi } from '../../hooks/use-api'
 import { bindPhone, getProfile } from '../../services/member'
@@ -135,6 +136,14 @@ function Profile({ profile, unread, onChanged }: { profile: MemberProfile; unrea
         ))}
       </View>
       <Messages unread={unread} />
+      <View className='section'>
+        <View className='me-page__row' data-testid='me-link-staff' onClick={() => Taro.switchTab({ url: '/pages/staff/index' })}>
+          <Text>门店员工入口</Text>
+          <Text className='muted' aria-hidden='true'>
+            ›
+          </Text>
+        </View>
+      </View>
       {!profile.phone && <BindPhone onBound={onChanged} />}
       {process.env.TARO_ENV === 'h5' && (
         <View className='section'>
@@ -171,8 +180,11 @@ function ProfileView() {
 
 export default function MePage() {
   return (
-    <LoginGate>
-      <ProfileView />
-    </LoginGate>
+    <View className='tab-page'>
+      <LoginGate>
+        <ProfileView />
+      </LoginGate>
+      <H5TabBar current='pages/me/index' />
+    </View>
   )
 }

@@ -19,6 +19,10 @@ export const APP_PAGES = [
   'packages/messages/preferences/index',
   'packages/programs/birthday/index',
   'packages/programs/member-day/index',
+  'packages/staff/member/index',
+  'packages/staff/coupon/index',
+  'packages/staff/purchase/index',
+  'packages/staff/care/index',
 ]
 
 /** The inbox's own page (shipping care opens it: it shows the whole message). */

@@ -1,0 +1,48 @@
+import type { CarePreview, Coupon, MemberGlance, PurchaseRecorded, RecordPurchase, StaffNote } from '@member-center/shared'
+import { staffRequest } from './http'
+
+// The Staff tab's subpackage (packages/staff) only: kept apart from services/staff.ts so it leaves the main package
+// with the pages that use it. Every call carries the staff token.
+
+/** GET /api/staff/members/lookup?code= | ?phone= — the member at a glance (audited) */
+export const lookupMember = (by: { code: string } | { phone: string }) =>
+  staffRequest<MemberGlance>('GET', `/api/staff/members/lookup?${'code' in by ? `code=${encodeURIComponent(by.code)}` : `phone=${by.phone}`}`, undefined, {
+    MEMBER_CODE_INVALID: '会员码已过期或无效，请让会员刷新会员码后重新扫描。',
+    NOT_FOUND: '没有找到这个手机号的会员。',
+  })
+
+/** GET /api/staff/members/{id} */
+export const getMemberGlance = (memberId: string) => staffRequest<MemberGlance>('GET', `/api/staff/members/${memberId}`)
+
+/** POST /api/staff/members/{id}/notes */
+export const addNote = (memberId: string, text: string) => staffRequest<StaffNote>('POST', `/api/staff/members/${memberId}/notes`, { text })
+
+/** GET /api/staff/coupons/{code} — whose coupon it is, usable or why not */
+export const checkCoupon = (code: string) =>
+  staffRequest<{ coupon: Coupon; memberId: string; usable: boolean; reason: string | null }>('GET', `/api/staff/coupons/${encodeURIComponent(code.replace(/[\s-]/g, ''))}`, undefined, {
+    NOT_FOUND: '没有这张券，请核对券码。',
+  })
+
+/** POST /api/staff/coupons/{code}/use — consume it for its member (once; audited) */
+export const useCoupon = (code: string, memberId: string) =>
+  staffRequest<Coupon>('POST', `/api/staff/coupons/${encodeURIComponent(code.replace(/[\s-]/g, ''))}/use`, { memberId }, {
+    COUPON_NOT_USABLE: '这张券已使用、已过期或不属于该会员，未核销。',
+  })
+
+/** POST /api/staff/purchases — an in-store sale for the member, once per receipt number */
+export const recordPurchase = (purchase: RecordPurchase) =>
+  staffRequest<PurchaseRecorded>('POST', '/api/staff/purchases', purchase, {
+    CONFLICT: '这个小票号已登记过另一笔消费，请核对小票号。',
+    COUPON_NOT_USABLE: '填写的优惠券不能使用，消费未登记。',
+  })
+
+/** POST /api/staff/care-messages/preview — exactly what the member would see */
+export const previewCare = (memberId: string, content: string) =>
+  staffRequest<CarePreview>('POST', '/api/staff/care-messages/preview', { memberId, kind: 'staff_care', fields: { content } })
+
+/** POST /api/staff/care-messages — send it (the member's preferences and caps apply) */
+export const sendCare = (memberId: string, content: string, requestId: string) =>
+  staffRequest<unknown>('POST', '/api/staff/care-messages', { memberId, kind: 'staff_care', fields: { content }, requestId }, {
+    CONFLICT: '会员已关闭这类消息，未发送。',
+    RATE_LIMITED: '发送太频繁了，请稍后再试。',
+  })

@@ -7,7 +7,8 @@ export default defineAppConfig({
     { root: 'packages/coupons', pages: ['wallet/index', 'detail/index'] },
     { root: 'packages/messages', pages: ['inbox/index', 'preferences/index'] },
     { root: 'packages/programs', pages: ['birthday/index', 'member-day/index'] },
-    { root: 'packages/staff', pages: ['member/index', 'coupon/index', 'purchase/index', 'care/index'] },
+    { root: 'packages/staff', pages: ['member/index', 'coupon/index', 'purchase/index', 'care/index', 'appointments/index', 'customers/index', 'audit/index'] },
+    { root: 'packages/appointments', pages: ['book/index', 'mine/index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

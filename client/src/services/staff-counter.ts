@@ -1,4 +1,4 @@
-import type { CarePreview, Coupon, MemberGlance, PurchaseRecorded, RecordPurchase, StaffNote } from '@member-center/shared'
+import type { CarePreview, Coupon, MemberGlance, PurchaseRecorded, RecordPurchase, MyCustomers, StaffAppointment, StaffAppointmentList, StaffNote } from '@member-center/shared'
 import { staffRequest } from './http'
 
 // The Staff tab's subpackage (packages/staff) only: kept apart from services/staff.ts so it leaves the main package
@@ -46,3 +46,30 @@ export const sendCare = (memberId: string, content: string, requestId: string) =
     CONFLICT: '会员已关闭这类消息，未发送。',
     RATE_LIMITED: '发送太频繁了，请稍后再试。',
   })
+
+/** GET /api/staff/appointments?date= — my store's appointments on a day */
+export const getStoreAppointments = (date: string) => staffRequest<StaffAppointmentList>('GET', `/api/staff/appointments?date=${date}`)
+
+/** POST /api/staff/appointments/{id}/{action} — confirm, complete, no-show, cancel (with a reason) */
+export const actOnAppointment = (id: string, action: 'confirm' | 'complete' | 'no-show' | 'cancel', reason?: string) =>
+  staffRequest<StaffAppointment>('POST', `/api/staff/appointments/${id}/${action}`, action === 'cancel' ? { reason } : {})
+
+/** GET /api/staff/customers — the members whose advisor I am */
+export const getMyCustomers = () => staffRequest<MyCustomers>('GET', '/api/staff/customers')
+
+/** One entry of the audit log as the Staff tab reads it (GET /api/staff/audit; managers: their store). */
+export interface AuditItem {
+  id: string
+  at: string
+  actor: string
+  actorName: string | null
+  role: string
+  store: string | null
+  action: string
+  memberId: string | null
+  details: Record<string, unknown>
+}
+
+/** GET /api/staff/audit — who did what, newest first */
+export const getAuditLog = (cursor?: string) =>
+  staffRequest<{ items: AuditItem[]; nextCursor: string | null }>('GET', `/api/staff/audit?limit=30${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)

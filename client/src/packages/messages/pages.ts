@@ -23,6 +23,11 @@ export const APP_PAGES = [
   'packages/staff/coupon/index',
   'packages/staff/purchase/index',
   'packages/staff/care/index',
+  'packages/staff/appointments/index',
+  'packages/staff/customers/index',
+  'packages/staff/audit/index',
+  'packages/appointments/book/index',
+  'packages/appointments/mine/index',
 ]
 
 /** The inbox's own page (shipping care opens it: it shows the whole message). */

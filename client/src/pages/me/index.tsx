@@ -70,6 +70,7 @@ const ENTRIES: [string, string, string][] = [
   ['积分商城', '/packages/mall/items/index', 'me-link-mall'],
   ['我的优惠券', '/packages/coupons/wallet/index', 'me-link-coupons'],
   ['兑换记录', '/packages/mall/history/index', 'me-link-redemptions'],
+  ['预约到店', '/packages/appointments/mine/index', 'me-link-appointments'],
 ]
 
 /** The inbox with its unread count (nothing while it loads or when it cannot be had), and the message settings. */

@@ -2,7 +2,8 @@ import { createSigner } from 'fast-jwt'
 
 /**
  * `npm run admin-token -- <who>`: an operator token (role admin) for the admin API, signed with JWT_SECRET.
- * Staff logins come later; until then this is how an operator gets one. Valid for 12 hours.
+ * For scripting only: people get their staff identity through an invitation (`npm run admin` for the first admin,
+ * then POST /api/admin/staff) and log in through WeChat. Valid for 12 hours.
  */
 const who = process.argv[2]
 const secret = process.env.JWT_SECRET

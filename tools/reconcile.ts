@@ -6,7 +6,7 @@ import app from '../server/src/app.js'
  * `npm run reconcile` (MONGODB_URI must name the database): proves every member's balances equal the ledger sums
  * and lots, and every order's line states equal the ledger entries of their lines; finds shop events stuck in the
  * queue (failed at least once, or not applied within 10 minutes) and jobs or event deliveries that failed for good
- * or keep failing (3 attempts and more), the mall's redemptions, stock and gift orders, coupon templates' stock and per-member counters against their coupons, and a migration's member records that could not be carried over. Prints each problem and exits 1 if there is one; orders whose facts came in
+ * or keep failing (3 attempts and more), the mall's redemptions, stock and gift orders, coupon templates' stock and per-member counters against their coupons, appointment slots against their appointments, and a migration's member records that could not be carried over. Prints each problem and exits 1 if there is one; orders whose facts came in
  * an impossible order are printed as notes. It boots the app without its worker (nothing is served and WeChat is not
  * called, so no secrets are needed).
  */
@@ -75,6 +75,8 @@ async function findProblems(app: FastifyInstance): Promise<{ members: number; li
   for (const p of (await app.mall.reconcile()).problems) lines.push(`mall ${p.kind}: ${p.message}`)
   // coupon counters against the coupons: a unit lost to a crash between two steps of an issue (under-sold) or worse
   for (const p of await app.coupons.usage.reconcile()) lines.push(p)
+  // appointments: slot counters against the appointments holding their places, members' places against their upcoming ones
+  for (const p of await app.appointments.reconcile()) lines.push(p)
   // a migration's member record that could not be carried over (another record had opened the member's balances)
   const migration = await app.migration.status()
   for (const p of migration.problems) lines.push(`migration: ${p.problem}`)

@@ -23,6 +23,12 @@ export const ErrorCodes = {
   COUPON_NOT_USABLE: 'COUPON_NOT_USABLE',
   /** the member set the birthday already; staff correct it */
   BIRTHDAY_ALREADY_SET: 'BIRTHDAY_ALREADY_SET',
+  /** the member code scanned is expired (it rotates every minute) or not a real one: scan the card again */
+  MEMBER_CODE_INVALID: 'MEMBER_CODE_INVALID',
+  /** the appointment slot has no place left (for this member's tier: the rest may be kept for priority tiers) */
+  SLOT_FULL: 'SLOT_FULL',
+  /** the staff invitation code is unknown, used, replaced, expired (7 days), or its staff record is deactivated */
+  INVITATION_INVALID: 'INVITATION_INVALID',
   /** the body is larger than the route takes */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** a path segment is longer than the server reads */

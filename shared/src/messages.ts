@@ -23,6 +23,7 @@ export const MESSAGE_KINDS = [
   'review_invitation',
   'staff_care',
   'campaign',
+  'appointment',
 ] as const
 export type MessageKind = (typeof MESSAGE_KINDS)[number]
 
@@ -206,6 +207,20 @@ const DEFINITIONS: MessageKindDefinition[] = [
     page: 'pages/card/index',
     body: (d) => `${s(d.title)}：${s(d.content)}`,
     keys: { subscribe: { title: 'thing1', content: 'thing2' } },
+  },
+  {
+    // a store visit booked, confirmed, moved or cancelled (issue 12): `time` is the visit's start (an instant),
+    // `status` a short word (已提交, 已确认, 已改期, 已取消), `note` what to know (the reason of a cancellation)
+    kind: 'appointment',
+    category: 'service',
+    title: '预约提醒',
+    fields: ['store', 'time', 'purpose', 'status', 'note'],
+    page: 'packages/appointments/mine/index',
+    body: (d) => `您在 ${s(d.store)} 的${s(d.purpose)}预约（${(d.time !== null && d.time !== undefined && formatWhen(d.time, true)) || s(d.time)}）${s(d.status)}。${s(d.note)}`,
+    keys: {
+      subscribe: { store: 'thing1', time: 'time2', purpose: 'thing3', status: 'phrase4', note: 'thing5' },
+      official_account: { store: 'thing1', time: 'time2', status: 'thing3' },
+    },
   },
 ]
 

@@ -47,6 +47,21 @@ describe('message values', () => {
     }
   })
 
+  it('tells an appointment change with the visit’s Shanghai time, the store and a status word that is a phrase', () => {
+    const def = MESSAGE_CATALOGUE.appointment
+    expect(def.category).toBe('service')
+    const data = { store: '上海国金中心店', time: '2026-03-11T02:00:00.000Z', purpose: '定制设计', status: '已确认', note: '请按时到店，如需改期请联系门店' }
+    expect(def.body(data)).toBe('您在 上海国金中心店 的定制设计预约（2026年3月11日 10:00）已确认。请按时到店，如需改期请联系门店')
+    expect(templateData(data, def.keys.subscribe!)).toEqual({
+      thing1: { value: '上海国金中心店' },
+      time2: { value: '2026年3月11日 10:00' },
+      thing3: { value: '定制设计' },
+      phrase4: { value: '已确认' },
+      thing5: { value: '请按时到店，如需改期请联系门店' },
+    })
+    for (const status of ['已提交', '已确认', '已改期', '已取消']) expect(formatValue('phrase', status)).toBe(status)
+  })
+
   it('opens only pages the mini-program has (WeChat refuses a push naming another: 41030)', () => {
     for (const kind of MESSAGE_KINDS) expect(APP_PAGES, kind).toContain(MESSAGE_CATALOGUE[kind].page)
   })

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { Types } from 'mongoose'
 import { MemberBalances } from './balances.js'
-import { AuthService } from './login.js'
+import { AuthService, type SessionPart } from './login.js'
 import { memberCodeFor, verifyMemberCode, type MemberCode } from './member-code.js'
 import { memberModel } from './models/member.js'
 import { phoneBindingModel } from './models/phone-binding.js'
@@ -26,6 +26,8 @@ export interface MembersService {
   verifyMemberCode(code: string, now?: Date): string | null
   /** modules that hold things for members not yet known (parked shop orders) register here */
   onSeen(listener: MemberSeenListener): void
+  /** modules that add to a login's session register here (staff: the staff token of a bound WeChat user) */
+  addSessionPart(part: SessionPart): void
 }
 
 declare module 'fastify' {
@@ -49,21 +51,23 @@ export default fp<MembersOptions>(
     const seen = async (member: Member) => {
       for (const listener of listeners) await listener(member, memberRefKeys(member))
     }
+    const login = new AuthService({
+      wechat: app.wechat,
+      members: repo,
+      signToken: (payload) => app.jwt.sign(payload),
+      tokenTtlSeconds: opts.tokenTtlSeconds,
+      now: app.now,
+      onMemberSeen: seen,
+    })
     const service: MembersService = {
       repo,
       balances: new MemberBalances(Member),
-      login: new AuthService({
-        wechat: app.wechat,
-        members: repo,
-        signToken: (payload) => app.jwt.sign(payload),
-        tokenTtlSeconds: opts.tokenTtlSeconds,
-        now: app.now,
-        onMemberSeen: seen,
-      }),
+      login,
       phone: new PhoneService(PhoneBinding, repo, app.wechat, app.now, seen),
       memberCode: (memberId, now = app.now()) => memberCodeFor(opts.memberCodeSecret, memberId.toString(), now),
       verifyMemberCode: (code, now = app.now()) => verifyMemberCode(opts.memberCodeSecret, code, now),
       onSeen: (listener) => void listeners.push(listener),
+      addSessionPart: (part) => login.addPart(part),
     }
     app.decorate('members', service)
 

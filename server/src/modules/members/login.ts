@@ -15,9 +15,23 @@ export interface AuthServiceDeps {
   onMemberSeen?: (member: Member) => Promise<void>
 }
 
-/** Login through WeChat: code → jscode2session → the member (created on first login) → our JWT. */
+/** What another module adds to a login's session (the staff module: the staff token of a WeChat user bound to a record). */
+export type SessionExtras = Pick<Session, 'staff'>
+export type SessionPart = (member: Member) => Promise<Partial<SessionExtras>>
+
+/**
+ * Login through WeChat: code → jscode2session → the member (created on first login) → our JWT, and what other
+ * modules add to the session (addPart).
+ */
 export class AuthService {
+  private readonly parts: SessionPart[] = []
+
   constructor(private readonly deps: AuthServiceDeps) {}
+
+  /** Adds a part to every session (run after the member is found, in the order added). */
+  addPart(part: SessionPart): void {
+    this.parts.push(part)
+  }
 
   async loginWithWechat(code: string): Promise<Session> {
     const session = await this.deps.wechat.code2Session(code).catch(mapLoginError)
@@ -27,11 +41,14 @@ export class AuthService {
     )
     await this.deps.onMemberSeen?.(member)
     const id = member._id.toString()
+    const extras: SessionExtras = { staff: null }
+    for (const part of this.parts) Object.assign(extras, await part(member))
     return {
       token: this.deps.signToken({ sub: id, role: 'member' }),
       expiresIn: this.deps.tokenTtlSeconds,
       created,
       member: toProfile(member),
+      ...extras,
     }
   }
 }

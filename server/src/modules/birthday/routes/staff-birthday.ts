@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { BirthdaySchema, StaffBirthdayParamsSchema, StaffSetBirthdaySchema } from '@member-center/shared'
+import { staffActor } from '../../../core/audit.js'
 import { errorResponses } from '../../../core/responses.js'
 
 /** PUT /api/staff/members/{memberId}/birthday — staff correct a member's birthday (staff, manager or admin; audited). */
@@ -20,7 +21,7 @@ const staffBirthday: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: BirthdaySchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503) },
       },
     },
-    async (request) => app.birthday.birthdays.correct(request.params.memberId, request.body, { actor: request.user.sub, role: request.user.role }),
+    async (request) => app.birthday.birthdays.correct(request.params.memberId, request.body, staffActor(request)),
   )
 }
 export default staffBirthday

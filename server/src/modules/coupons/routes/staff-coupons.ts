@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { CouponCodeParamsSchema, CouponSchema, UseCouponInStoreSchema } from '@member-center/shared'
 import { Type } from '@sinclair/typebox'
+import { staffActor } from '../../../core/audit.js'
 import { errorResponses } from '../../../core/responses.js'
 
 /** /api/staff/coupons/{code} — staff check and use a member's coupon at the counter (staff, manager or admin). */
@@ -37,7 +38,7 @@ const staffCoupons: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: CouponSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503) },
       },
     },
-    async (request) => app.coupons.usage.useInStore(request.params.code, request.body, { actor: request.user.sub, role: request.user.role }),
+    async (request) => app.coupons.usage.useInStore(request.params.code, request.body, staffActor(request)),
   )
 }
 export default staffCoupons

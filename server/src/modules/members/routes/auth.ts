@@ -13,7 +13,8 @@ const wechatLogin: FastifyPluginAsyncTypebox<{ rateLimitPerMinute: number }> = a
         summary: 'Log in with a wx.login code',
         description:
           'Exchanges the code at WeChat (jscode2session), creates the member on first login and returns a JWT. ' +
-          'A code works once and for five minutes.',
+          'A code works once and for five minutes. A WeChat user bound to an active staff record (POST /api/staff/activate) ' +
+          'also gets `staff`: a separate, short-lived staff token for the staff and admin routes (null for everyone else).',
         body: WechatLoginSchema,
         response: {
           200: SessionSchema,

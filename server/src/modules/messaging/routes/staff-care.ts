@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { CareMessageSchema } from '@member-center/shared'
 import { Type } from '@sinclair/typebox'
+import { staffActor } from '../../../core/audit.js'
 import { errorResponses } from '../../../core/responses.js'
 
 /** POST /api/staff/care-messages — staff send an approved care message to one member (staff, manager or admin). */
@@ -25,7 +26,7 @@ const staffCare: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const result = await app.messaging.care.send(request.body, { actor: request.user.sub, role: request.user.role })
+      const result = await app.messaging.care.send(request.body, staffActor(request))
       return reply.code(result === 'queued' ? 201 : 200).send({ status: result })
     },
   )

@@ -123,6 +123,7 @@ const COUPON_MARKER = 'demo-seed-coupons'
 const MALL_MARKER = 'demo-seed-mall'
 const MEMBER_DAY_MARKER = 'demo-seed-member-day'
 const BIRTHDAY_MARKER = 'demo-seed-birthday'
+const STAFF_MARKER = 'demo-seed-staff'
 const DAY = 86_400_000
 const CARRIERS = ['SF', 'JD', 'ZTO'] as const
 
@@ -135,6 +136,7 @@ export async function seedDemo(app: FastifyInstance, appid: string): Promise<num
     await seedMessageTemplates(app)
     await seedMemberDay(app)
     await seedBirthday(app)
+    await seedStaff(app, appid)
     return 0
   }
   const now = app.now().getTime()
@@ -161,6 +163,7 @@ export async function seedDemo(app: FastifyInstance, appid: string): Promise<num
   await seedMessageTemplates(app)
   await seedMemberDay(app)
   await seedBirthday(app)
+  await seedStaff(app, appid)
   return DEMO_MEMBERS.length
 }
 
@@ -253,6 +256,43 @@ async function seedBirthday(app: FastifyInstance): Promise<void> {
   await app.settings.put(BIRTHDAY_MARKER, { at: app.now().toISOString() }, 'demo seed')
 }
 
+/** The demo's stores: the flagship, where sam and mia work, and one more. */
+const DEMO_STORES = [
+  { code: 'SH-01', name: '上海南京西路店', address: '上海市静安区南京西路 1266 号', phone: '021-6288 0001' },
+  { code: 'BJ-01', name: '北京国贸店', address: '北京市朝阳区建国门外大街 1 号', phone: '010-6505 0001' },
+] as const
+
+/**
+ * The stores and their staff (once per database): sam (staff) and mia (manager) of SH-01, bound to their sandbox
+ * WeChat identities as if they had redeemed their invitations, and an appointment of alice's at SH-01 so the Staff
+ * tab has one to confirm.
+ */
+async function seedStaff(app: FastifyInstance, appid: string): Promise<void> {
+  if (await app.settings.get(STAFF_MARKER)) return
+  const by = { actor: 'demo seed', role: 'admin' }
+  for (const store of DEMO_STORES) {
+    await app.stores.put(
+      store.code,
+      { ...store, hours: { open: '10:00', close: '21:00' }, slotMinutes: 60, capacity: 3, priorityCapacity: 1, bookingDays: 14, purposes: ['cleaning', 'resizing', 'custom', 'viewing'], status: 'open' },
+      { ...by, name: 'demo seed', store: null },
+    )
+  }
+  for (const [user, name, role] of [['sam', 'Sam 孙', 'staff'], ['mia', 'Mia 马', 'manager']] as const) {
+    const { staff } = await app.staff.records.create({ name, role, store: 'SH-01' }, by)
+    await app.staff.records.bind(staff.id, { openid: sandboxOpenid(appid, user), unionid: sandboxUnionid(user) }, by)
+  }
+  // alice's next visit: the next whole hour with room before closing, else tomorrow at 11:00
+  const alice = await app.members.repo.findByRefKey(`openid:${sandboxOpenid(appid, 'alice')}`)
+  if (alice) {
+    const now = app.now().getTime()
+    const shanghaiHour = new Date(now + 8 * 3_600_000).getUTCHours()
+    const startOfHour = now - (now % 3_600_000)
+    const start = shanghaiHour + 2 <= 20 ? new Date(startOfHour + 2 * 3_600_000) : new Date(Date.parse(`${new Date(now + 8 * 3_600_000 + DAY).toISOString().slice(0, 10)}T11:00:00+08:00`))
+    await app.appointments.book.book(alice._id.toString(), { store: 'SH-01', start: start.toISOString(), purpose: 'cleaning', note: '婚戒清洗保养', idempotencyKey: 'demo-alice-visit-1' })
+  }
+  await app.settings.put(STAFF_MARKER, { at: app.now().toISOString() }, 'demo seed')
+}
+
 /**
  * Every message kind mapped to a template, so the demo's messages work out of the box: a subscribe template for each
  * kind and an Official Account template for each service kind (the sandbox takes any template id; a real app maps
@@ -302,7 +342,7 @@ async function seedCoupons(app: FastifyInstance, appid: string): Promise<void> {
     }
     if (demo.user === 'alice') {
       const care = await app.coupons.issue({ templateId: templates.get('care')!, memberId: member._id, key: `demo:${demo.user}:care`, source: 'campaign' })
-      await app.coupons.usage.useInStore(care.coupon.code, { memberId: member._id.toString(), store: '上海南京西路店' }, { actor: 'demo-staff', role: 'staff' })
+      await app.coupons.usage.useInStore(care.coupon.code, { memberId: member._id.toString(), store: 'SH-01' }, { actor: 'demo-staff', role: 'staff' })
     }
   }
   await app.settings.put(COUPON_MARKER, { at: app.now().toISOString() }, 'demo seed')
@@ -320,7 +360,7 @@ function orderEvents(user: string, index: number, order: DemoOrder, member: Memb
       member,
       paidAt: at(0),
       channel: order.channel ?? 'mall',
-      store: order.channel === 'store' ? '上海南京西路店' : 'online',
+      store: order.channel === 'store' ? 'SH-01' : 'online',
       lines: order.lines.map((line, i) => ({ lineId: String(i + 1), sku: line.sku, name: line.name, quantity: 1, paidFen: line.yuan * 100, ...(line.category ? { category: line.category } : {}) })),
     }),
   ]

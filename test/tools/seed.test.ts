@@ -59,12 +59,25 @@ describe('the demo seed', () => {
     expect(plan.theme?.title).toBeTruthy()
     expect(plan.memberPrices.length).toBeGreaterThan(0)
 
+    // the stores, sam (staff) and mia (manager) of SH-01, and alice's visit to confirm
+    expect((await t.app.stores.list({ openOnly: true })).map((s) => s.code).sort()).toEqual(['BJ-01', 'SH-01'])
+    const staff = await t.app.staff.records.list({ store: 'SH-01' })
+    expect(staff.map((r) => [r.name, r.role, r.status]).sort()).toEqual([
+      ['Mia 马', 'manager', 'active'],
+      ['Sam 孙', 'staff', 'active'],
+    ])
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/wechat', payload: { code: await t.sandbox.code('sam') } })
+    expect(login.json().staff).toMatchObject({ role: 'staff', store: 'SH-01', name: 'Sam 孙' })
+    const me = await t.app.inject({ method: 'GET', url: '/api/staff/me', headers: { authorization: `Bearer ${login.json().staff.token}` } })
+    expect(me.json()).toMatchObject({ role: 'staff', store: 'SH-01' })
+    expect(await t.app.appointments.book.mine(alice._id.toString())).toHaveLength(1)
+
     // a restart seeds nothing; a seed interrupted before its marker and run again applies nothing twice
     const entries = await t.models.PointsEntry.countDocuments()
     expect(await seedDemo(t.app, TEST_APPID)).toBe(0)
     await t.models.Setting.deleteOne({ name: 'demo-seed' })
     expect(await seedDemo(t.app, TEST_APPID)).toBe(4)
     expect(await t.models.PointsEntry.countDocuments()).toBe(entries)
-    expect(await t.models.Member.countDocuments()).toBe(4)
+    expect(await t.models.Member.countDocuments()).toBe(5)
   })
 })

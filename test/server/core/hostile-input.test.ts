@@ -213,6 +213,38 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/staff/appointments/{id}/cancel': { who: 'admin', path: () => '/api/staff/appointments/0123456789abcdef01234567/cancel', body: () => ({ reason: '门店临时调整' }) },
   'POST /api/staff/appointments/{id}/complete': { who: 'admin', path: () => '/api/staff/appointments/0123456789abcdef01234567/complete', body: () => ({}) },
   'POST /api/staff/appointments/{id}/no-show': { who: 'admin', path: () => '/api/staff/appointments/0123456789abcdef01234567/no-show', body: () => ({}) },
+  // staff counter: look-up, glance, notes, clienteling, advisors, purchases, care preview, tasks
+  'GET /api/staff/members/lookup': { who: 'admin', path: () => '/api/staff/members/lookup?phone=13800138000' },
+  'GET /api/staff/members/{memberId}': { who: 'admin', path: (ids) => `/api/staff/members/${ids.memberId}` },
+  'POST /api/staff/members/{memberId}/notes': { who: 'admin', path: (ids) => `/api/staff/members/${ids.memberId}/notes`, body: () => ({ text: '喜欢简约款，偏好玫瑰金' }) },
+  'PUT /api/staff/members/{memberId}/clienteling': {
+    who: 'admin',
+    path: (ids) => `/api/staff/members/${ids.memberId}/clienteling`,
+    body: () => ({ ringSize: '12', anniversaries: [{ label: '结婚纪念日', date: '05-20' }], preferences: ['18K 玫瑰金'] }),
+  },
+  'PUT /api/staff/members/{memberId}/advisor': { who: 'admin', path: (ids) => `/api/staff/members/${ids.memberId}/advisor`, body: () => ({ advisorId: '0123456789abcdef01234567' }) },
+  'GET /api/staff/customers': { who: 'admin', path: () => '/api/staff/customers' },
+  'POST /api/staff/purchases': {
+    who: 'admin',
+    path: () => '/api/staff/purchases',
+    body: (ids) => ({
+      memberId: ids.memberId,
+      receiptNo: 'HOSTILE-0001',
+      store: 'SH-01',
+      paidAt: '2026-03-10T09:00:00+08:00',
+      lines: [{ sku: 'RING-18K-001', name: '18K 金戒指', quantity: 1, paidFen: 329_900, category: 'ring' }],
+      couponCodes: [ids.couponCode],
+      advisorId: '0123456789abcdef01234567',
+    }),
+  },
+  'POST /api/staff/care-messages/preview': {
+    who: 'admin',
+    path: () => '/api/staff/care-messages/preview',
+    body: (ids) => ({ memberId: ids.memberId, kind: 'staff_care', fields: { content: '您的戒指已保养完毕' } }),
+  },
+  'GET /api/staff/tasks': { who: 'admin', path: () => '/api/staff/tasks?store=SH-01&date=2026-03-10' },
+  'POST /api/staff/tasks/{id}/done': { who: 'admin', path: (ids) => `/api/staff/tasks/birthday:2026-03-12:${ids.memberId}/done?store=SH-01` },
+  'DELETE /api/staff/tasks/{id}/done': { who: 'admin', path: (ids) => `/api/staff/tasks/birthday:2026-03-12:${ids.memberId}/done?store=SH-01` },
   // WeChat's push: signed by WeChat, any body (JSON or XML); refused without a valid signature (messaging/push.test.ts)
   'GET /api/wechat/push': { who: 'anyone', path: () => '/api/wechat/push' },
   'POST /api/wechat/push': { who: 'anyone', path: () => '/api/wechat/push' },

@@ -4,6 +4,7 @@ import { ActivityService } from './activity.js'
 import { AdjustmentService } from './adjustments.js'
 import { LedgerRepository } from './history.js'
 import { LedgerService } from './ledger.js'
+import { MemberOrders } from './member-orders.js'
 import { MigrationService } from './migration.js'
 import { loyaltyModels } from './models/index.js'
 import { CONFIRM_JOB, OrderService } from './orders.js'
@@ -47,6 +48,8 @@ declare module 'fastify' {
     reconcile: () => Promise<{ members: number; differences: Difference[] }>
     /** reads of paid orders for reports (the member day's results): paid total, net, rates and boosts, points */
     sales: SalesReader
+    /** reads of orders for the staff counter: a member's recent orders, a sale's points, a store's buyers, shipments */
+    memberOrders: MemberOrders
   }
 }
 
@@ -96,6 +99,7 @@ export default fp(
     app.decorate('migration', migration)
     app.decorate('reconcile', () => reconcile(models, app.members.balances, ledger))
     app.decorate('sales', new SalesReader(models))
+    app.decorate('memberOrders', new MemberOrders(models))
 
     await app.register(cardRoutes, { prefix: '/api/me' })
     await app.register(historyRoutes, { prefix: '/api/me' })

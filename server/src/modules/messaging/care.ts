@@ -20,7 +20,7 @@ export class StaffCare {
     private readonly now: () => Date,
   ) {}
 
-  async send(input: { memberId: string; kind: 'staff_care'; fields: { content: string }; requestId: string }, staff: { actor: string; role: string }): Promise<'queued' | 'duplicate'> {
+  async send(input: { memberId: string; kind: 'staff_care'; fields: { content: string }; requestId: string }, staff: { actor: string; role: string; actorName?: string | null }): Promise<'queued' | 'duplicate'> {
     if (!(await this.members.exists(input.memberId))) throw new NotFound(`member ${input.memberId} not found`)
     if ((await this.preferences.get(input.memberId)).kindsOff.includes(input.kind)) throw new Conflict('the member turned these messages off')
     const now = this.now()
@@ -30,7 +30,7 @@ export class StaffCare {
       throw new RateLimited(`at most ${STAFF_CARE_PER_HOUR} care messages an hour per staff member`)
     }
     const result = await this.outbox.enqueue([
-      { dedupeKey: `staff_care:${keyPart(staff.actor)}:${keyPart(input.requestId)}`, kind: input.kind, memberId: input.memberId, data: { advisor: staff.actor, content: input.fields.content }, sender: staff.actor },
+      { dedupeKey: `staff_care:${keyPart(staff.actor)}:${keyPart(input.requestId)}`, kind: input.kind, memberId: input.memberId, data: { advisor: staff.actorName ?? staff.actor, content: input.fields.content }, sender: staff.actor },
     ])
     if (result.created === 0) {
       await this.counters.giveBack(window)

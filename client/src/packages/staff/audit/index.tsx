@@ -10,13 +10,21 @@ import './index.scss'
 /** The actions a person reads, by their audit names (others show as recorded). */
 const ACTIONS: Record<string, string> = {
   'staff.lookup': '查询会员',
-  'coupon.use': '核销优惠券',
-  'staff.purchase': '登记消费',
+  'staff.login': '登录',
+  'coupon.use-in-store': '核销优惠券',
+  'staff.purchase': '登记门店消费',
   'staff.note': '添加备注',
   'staff.clienteling': '更新会员资料',
-  'staff.advisor': '指定专属顾问',
-  'staff_care.send': '发送门店关怀',
+  'staff.advisor-assign': '指定专属顾问',
+  'staff.task-done': '完成任务',
+  'staff.task-undone': '撤销完成',
+  'message.staff-care': '发送门店关怀',
   'birthday.correct': '更正生日',
+  'appointment.confirm': '确认预约',
+  'appointment.reschedule': '预约改期',
+  'appointment.cancel': '取消预约',
+  'appointment.complete': '预约已到店',
+  'appointment.no-show': '预约未到店',
 }
 
 function time(iso: string): string {

@@ -281,13 +281,15 @@ async function seedStaff(app: FastifyInstance, appid: string): Promise<void> {
     const { staff } = await app.staff.records.create({ name, role, store: 'SH-01' }, by)
     await app.staff.records.bind(staff.id, { openid: sandboxOpenid(appid, user), unionid: sandboxUnionid(user) }, by)
   }
-  // alice's next visit: the next whole hour with room before closing, else tomorrow at 11:00
+  // alice's next visit at SH-01 (open 10:00–21:00): two whole hours from now if the store is open then, else 11:00
+  // the next day it is (the Staff tab shows it among today's tasks on the day)
   const alice = await app.members.repo.findByRefKey(`openid:${sandboxOpenid(appid, 'alice')}`)
   if (alice) {
     const now = app.now().getTime()
-    const shanghaiHour = new Date(now + 8 * 3_600_000).getUTCHours()
-    const startOfHour = now - (now % 3_600_000)
-    const start = shanghaiHour + 2 <= 20 ? new Date(startOfHour + 2 * 3_600_000) : new Date(Date.parse(`${new Date(now + 8 * 3_600_000 + DAY).toISOString().slice(0, 10)}T11:00:00+08:00`))
+    const candidate = now - (now % 3_600_000) + 2 * 3_600_000
+    const hour = new Date(candidate + 8 * 3_600_000).getUTCHours()
+    const day = (offset: number) => new Date(candidate + 8 * 3_600_000 + offset * DAY).toISOString().slice(0, 10)
+    const start = hour >= 10 && hour <= 20 ? new Date(candidate) : new Date(`${hour < 10 ? day(0) : day(1)}T11:00:00+08:00`)
     await app.appointments.book.book(alice._id.toString(), { store: 'SH-01', start: start.toISOString(), purpose: 'cleaning', note: '婚戒清洗保养', idempotencyKey: 'demo-alice-visit-1' })
   }
   await app.settings.put(STAFF_MARKER, { at: app.now().toISOString() }, 'demo seed')

@@ -24,6 +24,8 @@ export default defineConfig<'webpack5'>(async () => {
     compiler: { type: 'webpack5', prebundle: { enable: false } },
     cache: { enable: false },
     mini: {
+      // small pure rules from shared/ (no validator) are compiled with the app
+      compile: { include: [path.resolve(__dirname, '..', '..', 'shared', 'src')] },
       // WeChat's code quality scan (代码质量, DevTools): modules only subpackages use leave the main package ...
       optimizeMainPackage: { enable: true },
       // ... templates ship without layout whitespace (JS and WXSS are minified in every production build) ...
@@ -49,6 +51,7 @@ export default defineConfig<'webpack5'>(async () => {
       },
     },
     h5: {
+      compile: { include: [path.resolve(__dirname, '..', '..', 'shared', 'src')] },
       publicPath: '/',
       staticDirectory: 'static',
       router: { mode: 'hash' },

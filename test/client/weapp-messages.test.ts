@@ -13,7 +13,7 @@ const SUBSCRIBE_PROMPT = '/sandbox/subscribe'
 
 /**
  * Messaging in the weapp build: the inbox and the preferences are a subpackage of their own; the subscribe prompt,
- * used from four subpackages, travels with them and stays out of the main package (only the small messages service
+ * used from five subpackages, travels with them and stays out of the main package (only the small messages service
  * the Me tab reads the unread count with is there). And the inbox opens a message's page only when the app has it.
  */
 describe('the weapp build: the messages subpackage and the subscribe prompt', () => {
@@ -31,7 +31,7 @@ describe('the weapp build: the messages subpackage and the subscribe prompt', ()
   })
 
   it('keeps the subscribe prompt in the subpackages that ask for consent, out of the main package', () => {
-    expect(new Set(holding(SUBSCRIBE_PROMPT).map((f) => weapp.packageOf(f)))).toEqual(new Set(['packages/mall/', 'packages/points/', 'packages/messages/', 'packages/programs/']))
+    expect(new Set(holding(SUBSCRIBE_PROMPT).map((f) => weapp.packageOf(f)))).toEqual(new Set(['packages/mall/', 'packages/points/', 'packages/messages/', 'packages/programs/', 'packages/appointments/']))
   })
 
   it('knows every page of the app, and only those, as a message’s page to open', () => {

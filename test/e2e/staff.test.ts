@@ -49,7 +49,7 @@ describe('the Staff tab in a browser', () => {
 
     // alice shows her card; sam "scans" it: her member code, current this minute
     const card = await asMember(alice.token, '/api/me/card')
-    await top(page, 'staff-lookup-input').locator('input').fill(card.memberCode.code)
+    await page.locator('input[aria-label="会员码或手机号"]').filter({ visible: true }).fill(card.memberCode.code)
     await top(page, 'staff-lookup-go').click()
     await expect.poll(() => top(page, 'glance-name').textContent(), { timeout: 10_000 }).toBe('Alice')
     expect(await top(page, 'glance-tier').textContent()).toContain('金卡')

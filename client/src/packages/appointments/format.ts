@@ -1,4 +1,4 @@
-import { APPOINTMENT_PURPOSE_LABELS, type AppointmentPurpose, type AppointmentStatus } from '@member-center/shared'
+import { APPOINTMENT_PURPOSE_LABELS, type AppointmentPurpose, type AppointmentStatus } from '@member-center/shared/appointments'
 
 /** YYYY-MM-DD in Shanghai, `days` after today. */
 export function shanghaiDate(days = 0): string {

@@ -47,14 +47,14 @@ function Lookup() {
       <View className='staff__lookup-row'>
         <Input
           className='staff__input text-input'
-          aria-label='会员码或手机号'
+          nativeProps={{ 'aria-label': '会员码或手机号' }}
           placeholder='输入会员码或手机号'
           value={text}
           onInput={(e) => setText(e.detail.value)}
           onConfirm={() => open(text)}
           data-testid='staff-lookup-input'
         />
-        <Button variant='primary' className='staff__lookup-go' data-testid='staff-lookup-go' disabled={!text.trim()} onClick={() => open(text)}>
+        <Button variant='primary' className='staff__lookup-go button-inline' data-testid='staff-lookup-go' disabled={!text.trim()} onClick={() => open(text)}>
           查找
         </Button>
       </View>
@@ -93,7 +93,7 @@ function Task({ task, onToggle }: { task: StaffTask; onToggle: (task: StaffTask)
         <Text className='staff__task-title'>{task.title}</Text>
         <Text className='muted'>{task.detail}</Text>
       </View>
-      <Button className='staff__task-done' data-testid='staff-task-done' onClick={() => onToggle(task)}>
+      <Button className='staff__task-done button-inline' data-testid='staff-task-done' onClick={() => onToggle(task)}>
         {task.done ? '已完成' : '完成'}
       </Button>
     </View>
@@ -151,7 +151,7 @@ function Activate() {
     <View className='section staff__activate' data-testid='staff-activate'>
       <Text className='staff__heading'>门店员工专用</Text>
       <Text className='muted'>这里是门店员工的工作台。如果你是门店员工，请输入管理员给你的邀请码，绑定当前微信。</Text>
-      <Input className='staff__input text-input' aria-label='邀请码' placeholder='邀请码' value={code} onInput={(e) => setCode(e.detail.value)} data-testid='staff-invite-code' />
+      <Input className='staff__input text-input' nativeProps={{ 'aria-label': '邀请码' }} placeholder='邀请码' value={code} onInput={(e) => setCode(e.detail.value)} data-testid='staff-invite-code' />
       {error && (
         <Text className='staff__error' data-testid='staff-activate-error'>
           {error}

@@ -109,7 +109,7 @@ function Booking({ stores }: { stores: Store[] }) {
       <View className='section book__block'>
         <Text className='book__heading'>到店做什么</Text>
         <Chips label='到店目的' testId='book-purpose' value={purpose} onChange={setPurpose} options={(chosen?.purposes ?? []).map((p) => ({ value: p, text: purposeLabel(p) }))} />
-        <Textarea className='book__note' aria-label='备注' placeholder='备注（选填），例如要带来的首饰' value={note} maxlength={200} onInput={(e) => setNote(e.detail.value)} />
+        <Textarea className='book__note' nativeProps={{ 'aria-label': '备注' }} placeholder='备注（选填），例如要带来的首饰' value={note} maxlength={200} onInput={(e) => setNote(e.detail.value)} />
       </View>
       {error && (
         <View className='section'>

@@ -1,6 +1,7 @@
 import Taro from '@tarojs/taro'
 import { Text, View } from '@tarojs/components'
-import { APPOINTMENT_PURPOSE_LABELS, type StaffAppointment } from '@member-center/shared'
+import type { StaffAppointment } from '@member-center/shared'
+import { APPOINTMENT_PURPOSE_LABELS } from '@member-center/shared/appointments'
 import { useCallback, useState } from 'react'
 import Button from '../../../components/button'
 import LoginGate from '../../../components/login-gate'
@@ -57,16 +58,16 @@ function Item({ a, onChanged }: { a: StaffAppointment; onChanged: () => void }) 
       {open && (
         <View className='appts__actions'>
           {a.status === 'requested' && (
-            <Button variant='primary' disabled={busy} onClick={() => void act('confirm')} data-testid='staff-appointment-confirm'>
+            <Button variant='primary' className='button-inline' disabled={busy} onClick={() => void act('confirm')} data-testid='staff-appointment-confirm'>
               确认
             </Button>
           )}
           {a.status === 'confirmed' && (
-            <Button variant='primary' disabled={busy} onClick={() => void act('complete')}>
+            <Button variant='primary' className='button-inline' disabled={busy} onClick={() => void act('complete')}>
               已到店
             </Button>
           )}
-          <Button disabled={busy} onClick={() => void act('cancel')}>
+          <Button className='button-inline' disabled={busy} onClick={() => void act('cancel')}>
             取消
           </Button>
         </View>

@@ -63,7 +63,7 @@ function Care({ memberId, name }: { memberId: string; name: string }) {
         <Text className='care__heading'>给 {name} 发送门店关怀</Text>
         <Textarea
           className='care__text'
-          aria-label='关怀内容'
+          nativeProps={{ 'aria-label': '关怀内容' }}
           placeholder='例如：您的戒指已保养完毕，欢迎到店取回。'
           value={content}
           maxlength={200}

@@ -102,7 +102,7 @@ function Verify({ initialCode, memberId }: { initialCode: string; memberId: stri
     <View className='verify'>
       <View className='section verify__form'>
         <Text className='verify__heading'>核销优惠券</Text>
-        <Input className='verify__input text-input' aria-label='券码' placeholder='输入券码（12 位）' value={code} onInput={(e) => setCode(e.detail.value)} data-testid='coupon-code-input' />
+        <Input className='verify__input text-input' nativeProps={{ 'aria-label': '券码' }} placeholder='输入券码（12 位）' value={code} onInput={(e) => setCode(e.detail.value)} data-testid='coupon-code-input' />
         <Button disabled={busy || code.replace(/[\s-]/g, '').length < 6} onClick={() => void check(code)} data-testid='coupon-code-check'>
           查询
         </Button>

@@ -52,7 +52,7 @@ function Notes({ glance, onAdded }: { glance: MemberGlance; onAdded: () => void 
           </Text>
         </View>
       ))}
-      <Input className='glance__input text-input' aria-label='新备注' placeholder='写一条备注（所有门店可见）' value={text} maxlength={500} onInput={(e) => setText(e.detail.value)} data-testid='glance-note-input' />
+      <Input className='glance__input text-input' nativeProps={{ 'aria-label': '新备注' }} placeholder='写一条备注（所有门店可见）' value={text} maxlength={500} onInput={(e) => setText(e.detail.value)} data-testid='glance-note-input' />
       {error && <Text className='glance__error'>{error}</Text>}
       <Button disabled={busy || !text.trim()} onClick={() => void save()} data-testid='glance-note-save'>
         添加备注
@@ -122,7 +122,7 @@ function Glance({ glance, reload }: { glance: MemberGlance; reload: () => void }
             </View>
             <Button
               variant='primary'
-              className='glance__coupon-use'
+              className='glance__coupon-use button-inline'
               data-testid='glance-coupon-use'
               onClick={() => go(`/packages/staff/coupon/index?code=${coupon.code}&memberId=${m.id}`)}
             >

@@ -73,11 +73,11 @@ function PurchaseForm({ memberId }: { memberId: string }) {
     <View className='purchase'>
       <View className='section purchase__form'>
         <Text className='purchase__heading'>登记门店消费</Text>
-        <Input className='purchase__input text-input' aria-label='小票号' placeholder='小票号（同一小票只登记一次）' value={receiptNo} onInput={(e) => setReceiptNo(e.detail.value)} data-testid='purchase-receipt' />
+        <Input className='purchase__input text-input' nativeProps={{ 'aria-label': '小票号' }} placeholder='小票号（同一小票只登记一次）' value={receiptNo} onInput={(e) => setReceiptNo(e.detail.value)} data-testid='purchase-receipt' />
         {lines.map((line, i) => (
           <View key={i} className='purchase__line'>
-            <Input className='purchase__input purchase__name text-input' aria-label={`商品 ${i + 1}`} placeholder='商品名称' value={line.name} onInput={(e) => setLine(i, { name: e.detail.value })} data-testid='purchase-line-name' />
-            <Input className='purchase__input purchase__amount text-input' type='digit' aria-label={`商品 ${i + 1} 实付金额（元）`} placeholder='实付（元）' value={line.yuan} onInput={(e) => setLine(i, { yuan: e.detail.value })} data-testid='purchase-line-amount' />
+            <Input className='purchase__input purchase__name text-input' nativeProps={{ 'aria-label': `商品 ${i + 1}` }} placeholder='商品名称' value={line.name} onInput={(e) => setLine(i, { name: e.detail.value })} data-testid='purchase-line-name' />
+            <Input className='purchase__input purchase__amount text-input' type='digit' nativeProps={{ 'aria-label': `商品 ${i + 1} 实付金额（元）` }} placeholder='实付（元）' value={line.yuan} onInput={(e) => setLine(i, { yuan: e.detail.value })} data-testid='purchase-line-amount' />
           </View>
         ))}
         {lines.length < 20 && (

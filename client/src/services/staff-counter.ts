@@ -1,4 +1,4 @@
-import type { CarePreview, Coupon, MemberGlance, PurchaseRecorded, RecordPurchase, MyCustomers, StaffAppointment, StaffAppointmentList, StaffNote } from '@member-center/shared'
+import type { CarePreview, Clienteling, Coupon, MemberGlance, PurchaseRecorded, RecordPurchase, MyCustomers, StaffAppointment, StaffAppointmentList, StaffNote, UpdateClienteling } from '@member-center/shared'
 import { staffRequest } from './http'
 
 // The Staff tab's subpackage (packages/staff) only: kept apart from services/staff.ts so it leaves the main package
@@ -73,3 +73,7 @@ export interface AuditItem {
 /** GET /api/staff/audit — who did what, newest first */
 export const getAuditLog = (cursor?: string) =>
   staffRequest<{ items: AuditItem[]; nextCursor: string | null }>('GET', `/api/staff/audit?limit=30${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+
+/** PUT /api/staff/members/{id}/clienteling — ring size, anniversaries, preferences (the fields given replace theirs) */
+export const updateClienteling = (memberId: string, changes: UpdateClienteling) =>
+  staffRequest<Clienteling>('PUT', `/api/staff/members/${memberId}/clienteling`, changes)

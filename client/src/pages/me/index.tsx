@@ -100,6 +100,9 @@ function Messages({ unread }: { unread: number | null }) {
   )
 }
 
+/** Focusable, so a keyboard can scroll the page when it is longer than the screen (see the card page). */
+const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '我的' } as Record<string, unknown>
+
 function Profile({ profile, unread, onChanged }: { profile: MemberProfile; unread: number | null; onChanged: () => void }) {
   const { logout } = useSession()
   const rows: [string, string][] = [
@@ -109,7 +112,7 @@ function Profile({ profile, unread, onChanged }: { profile: MemberProfile; unrea
     ['入会时间', profile.joinedAt.slice(0, 10)],
   ]
   return (
-    <View className='me-page'>
+    <View className='me-page' {...KEYBOARD_SCROLLABLE}>
       <View className='section me-page__header'>
         <View className='me-page__avatar' aria-hidden='true'>
           {profile.nickname.slice(0, 1)}

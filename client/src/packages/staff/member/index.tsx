@@ -6,7 +6,7 @@ import Button from '../../../components/button'
 import LoginGate from '../../../components/login-gate'
 import PageState from '../../../components/page-state'
 import { toApiError, useApi } from '../../../hooks/use-api'
-import { addNote, getMemberGlance, lookupMember } from '../../../services/staff-counter'
+import { addNote, getMemberGlance, lookupMember, updateClienteling } from '../../../services/staff-counter'
 import { monthDay, shanghaiDay, yuan } from '../format'
 import './index.scss'
 
@@ -56,6 +56,42 @@ function Notes({ glance, onAdded }: { glance: MemberGlance; onAdded: () => void 
       {error && <Text className='glance__error'>{error}</Text>}
       <Button disabled={busy || !text.trim()} onClick={() => void save()} data-testid='glance-note-save'>
         添加备注
+      </Button>
+    </View>
+  )
+}
+
+/** Ring size and preferences, kept for every store's counter (anniversaries come from the API for now). */
+function ClientelingForm({ glance, onSaved }: { glance: MemberGlance; onSaved: () => void }) {
+  const [ringSize, setRingSize] = useState(glance.clienteling.ringSize ?? '')
+  const [preferences, setPreferences] = useState(glance.clienteling.preferences.join('，'))
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const save = async () => {
+    setBusy(true)
+    setError(null)
+    try {
+      const list = preferences
+        .split(/[,，、]/)
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .slice(0, 10)
+      await updateClienteling(glance.member.id, { ringSize: ringSize.trim() || null, preferences: list })
+      onSaved()
+    } catch (e) {
+      setError(toApiError(e).message)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <View className='section glance__block' data-testid='glance-clienteling'>
+      <Text className='glance__heading'>会员资料</Text>
+      <Input className='glance__input text-input' nativeProps={{ 'aria-label': '戒圈' }} placeholder='戒圈，例如 12 号' value={ringSize} maxlength={40} onInput={(e) => setRingSize(e.detail.value)} />
+      <Input className='glance__input text-input' nativeProps={{ 'aria-label': '偏好' }} placeholder='偏好，用逗号分隔，例如 玫瑰金，简约款' value={preferences} onInput={(e) => setPreferences(e.detail.value)} />
+      {error && <Text className='glance__error'>{error}</Text>}
+      <Button disabled={busy} onClick={() => void save()}>
+        保存资料
       </Button>
     </View>
   )
@@ -146,6 +182,7 @@ function Glance({ glance, reload }: { glance: MemberGlance; reload: () => void }
         ))}
       </View>
 
+      <ClientelingForm glance={glance} onSaved={reload} />
       <Notes glance={glance} onAdded={reload} />
     </View>
   )

@@ -31,14 +31,17 @@ const staffCoupons: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['staff', 'coupons'],
         summary: "Use a member's coupon in store (once; audited)",
-        description: 'memberId must be the coupon’s owner. A coupon used, expired, withdrawn or another member’s is a 409 COUPON_NOT_USABLE.',
+        description:
+          'memberId must be the coupon’s owner. A coupon used, expired, withdrawn or another member’s is a 409 COUPON_NOT_USABLE. ' +
+          'The store recorded is the staff member’s own (an admin, who has none, may name it in `store`).',
         security: [{ bearer: [] }],
         params: CouponCodeParamsSchema,
         body: UseCouponInStoreSchema,
         response: { 200: CouponSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503) },
       },
     },
-    async (request) => app.coupons.usage.useInStore(request.params.code, request.body, staffActor(request)),
+    // staff of a store use coupons for their store, whatever the body says
+    async (request) => app.coupons.usage.useInStore(request.params.code, { ...request.body, store: request.staff?.store ?? request.body.store }, staffActor(request)),
   )
 }
 export default staffCoupons

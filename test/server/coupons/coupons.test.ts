@@ -127,6 +127,21 @@ describe('coupons', () => {
       await expectCountersReconciled()
     })
 
+    it('takes one unit for a key two batches issue at the same moment, and answers both with the one coupon', async () => {
+      const template = await createTemplate({ stock: 10 })
+      const { memberId } = await t.login('coupon-batch-race')
+      for (let round = 0; round < 5; round++) {
+        const req = { templateId: template.id, memberId, key: `race:${round}`, source: 'campaign' as const }
+        // both may read the key as free, take a unit and insert: the one whose insert loses gives its unit back
+        const [[a], [b]] = await Promise.all([t.app.coupons.issueMany([req]), t.app.coupons.issueMany([req])])
+        expect([a, b].map((r) => (r instanceof Error ? r.message : r!.status)).sort()).toEqual(['duplicate', 'issued'])
+        expect((a as { coupon: { id: string } }).coupon.id).toBe((b as { coupon: { id: string } }).coupon.id)
+      }
+      expect(await t.app.coupons.template(template.id)).toMatchObject({ stockLeft: 5, issued: 5 })
+      expect(await model('Coupon').countDocuments({ templateId: template.id })).toBe(5)
+      await expectCountersReconciled()
+    })
+
     it('refuses a tier the template is not for', async () => {
       const template = await createTemplate({ tiers: ['S4', 'S5', 'S6'] })
       const { memberId } = await t.login('coupon-tier')

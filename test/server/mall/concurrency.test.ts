@@ -54,6 +54,27 @@ describe('redemptions under concurrency', () => {
     await h.expectMallReconciled()
   })
 
+  it('gives the slots back of redemptions refused for stock when two services race for the last units of a limited item', async () => {
+    const h = m()
+    const item = await h.couponItem({ pointsPrice: 5, stock: 3, perMemberLimit: 1 })
+    const members = await Promise.all(Array.from({ length: 8 }, (_, i) => t.login(`race-limited-${i}`)))
+    await Promise.all(members.map((member) => h.grant(member.memberId, 10)))
+    const other = secondService(t)
+    const results = await Promise.all(
+      members.map((member, i) => outcome((i % 2 ? other : t.app.mall.redemptions).redeem(member.memberId, { itemId: item.id, idempotencyKey: `race-limited-${i}` }))),
+    )
+    expect(results.filter((r) => r.ok)).toHaveLength(3)
+    expect(results.filter((r) => !r.ok).map((r) => (r as { code: string }).code)).toEqual(Array(5).fill(ErrorCodes.OUT_OF_STOCK))
+    expect(await h.itemDoc(item.id)).toMatchObject({ stockLeft: 0, takes: [] })
+    // only the members who got a unit hold a slot; every refused one can redeem it again when stock comes back
+    const claims = await Promise.all(members.map((member) => model('MallClaim').findById(`${item.id}:${member.memberId}`).lean<{ n: number } | null>()))
+    expect(claims.map((c) => c?.n ?? 0)).toEqual(results.map((r) => (r.ok ? 1 : 0)))
+    expect(await model('MallRedemption').countDocuments({ itemId: item.id, state: { $nin: ['done', 'failed'] } })).toBe(0)
+    expect(await t.models.PointsEntry.countDocuments({ reason: 'redeem', memberId: { $in: members.map((member) => member.memberId) } })).toBe(3)
+    await t.expectReconciled()
+    await h.expectMallReconciled()
+  })
+
   it('lets a member with 100 points redeem only one of two 80-point items asked for at once', async () => {
     const h = m()
     const { token, memberId } = await t.login('two-items')

@@ -70,9 +70,10 @@ describe('a redemption whose process is killed between two steps', () => {
     const item = await h.couponItem({ pointsPrice: 100, stock: 5 })
     const { redemptionId, key } = await killAfter('points-taken', { memberId, itemId: item.id })
 
-    // left behind: points spent and the unit taken, no coupon yet
-    expect(await model('MallRedemption').findById(redemptionId).lean()).toMatchObject({ state: 'points-taken' })
+    // left behind: points spent (the ledger's entry is the record of the step) and the unit taken, no coupon yet
+    expect(await model('MallRedemption').findById(redemptionId).lean()).toMatchObject({ state: 'created' })
     expect((await t.balances(memberId)).available).toBe(150)
+    expect(await t.models.PointsEntry.findById(`mall:${redemptionId}:spend`).lean()).toMatchObject({ available: -100 })
     expect(await h.itemDoc(item.id)).toMatchObject({ stockLeft: 4, takes: [redemptionId] })
     expect(await model('Coupon').countDocuments({ issueKey: `mall:${redemptionId}` })).toBe(0)
     // its repair job is waiting for the lease to run out
@@ -89,6 +90,50 @@ describe('a redemption whose process is killed between two steps', () => {
     const again = await h.redeem(token, { itemId: item.id, idempotencyKey: key })
     expect(again.statusCode).toBe(200)
     expect(again.json()).toMatchObject({ id: redemptionId, status: 'done', coupon: { id: expect.any(String) } })
+    await t.expectReconciled()
+    await h.expectMallReconciled()
+  })
+
+  it('finishes a redemption left recorded points-taken (as the version before recorded that step)', { timeout: 60_000 }, async () => {
+    const h = mallHelpers(t)
+    const { memberId } = await t.login('crash-legacy-points')
+    await h.grant(memberId, 250)
+    const item = await h.couponItem({ pointsPrice: 100, stock: 5 })
+    const { redemptionId } = await killAfter('points-taken', { memberId, itemId: item.id })
+    await model('MallRedemption').updateOne({ _id: redemptionId }, { $set: { state: 'points-taken' } })
+    await repair()
+    expect(await model('MallRedemption').findById(redemptionId).lean()).toMatchObject({ state: 'done', leaseOwner: null })
+    expect(await model('Coupon').countDocuments({ issueKey: `mall:${redemptionId}` })).toBe(1)
+    expect((await t.balances(memberId)).available).toBe(150)
+    expect(await h.itemDoc(item.id)).toMatchObject({ stockLeft: 4, takes: [] })
+    await t.expectReconciled()
+    await h.expectMallReconciled()
+  })
+
+  it('is recorded done by the repair job when killed after the coupon was issued: the same coupon, nothing taken twice', { timeout: 60_000 }, async () => {
+    const h = mallHelpers(t)
+    const { memberId, token } = await t.login('crash-delivered')
+    await h.grant(memberId, 250)
+    const item = await h.couponItem({ pointsPrice: 100, stock: 5, perMemberLimit: 2 })
+    const { redemptionId, key } = await killAfter('delivered', { memberId, itemId: item.id })
+
+    // left behind: everything taken and the coupon issued, the redemption not yet recorded done
+    expect(await model('MallRedemption').findById(redemptionId).lean()).toMatchObject({ state: 'created' })
+    const coupon = await model('Coupon').findOne({ issueKey: `mall:${redemptionId}` }).lean<{ _id: unknown; state: string }>()
+    expect(coupon).toMatchObject({ state: 'usable' })
+    expect(await h.itemDoc(item.id)).toMatchObject({ stockLeft: 4, takes: [redemptionId] })
+
+    await repair()
+    expect(await model('MallRedemption').findById(redemptionId).lean()).toMatchObject({ state: 'done', leaseOwner: null })
+    expect(await model('Coupon').countDocuments({ issueKey: `mall:${redemptionId}` })).toBe(1)
+    expect((await t.balances(memberId)).available).toBe(150)
+    expect(await t.models.PointsEntry.countDocuments({ memberId, reason: 'redeem' })).toBe(1)
+    expect(await h.itemDoc(item.id)).toMatchObject({ stockLeft: 4, takes: [] })
+    expect(await model('MallClaim').findById(`${item.id}:${memberId}`).lean()).toMatchObject({ n: 1, rids: [redemptionId] })
+    expect(await t.models.DomainEvent.findById(`mall:${redemptionId}:redeemed`).lean()).toMatchObject({ payload: { couponId: String(coupon!._id) } })
+    const again = await h.redeem(token, { itemId: item.id, idempotencyKey: key })
+    expect(again.statusCode).toBe(200)
+    expect(again.json()).toMatchObject({ id: redemptionId, status: 'done', coupon: { id: String(coupon!._id) } })
     await t.expectReconciled()
     await h.expectMallReconciled()
   })

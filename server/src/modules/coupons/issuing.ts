@@ -16,6 +16,8 @@ export interface IssueRequest {
   key: string
   source: CouponSource
   at?: Date
+  /** valid until this instant instead of the template's validity (the birthday gift: through the birthday month) */
+  validUntil?: Date
 }
 
 export interface IssueResult {
@@ -90,12 +92,19 @@ export class CouponIssuer {
 
   /**
    * Issues several coupons (each like `issue`, answering its result or its refusal), the batch in a few commands: the
-   * keys' coupons read at once; for each template without tier or per-member rules, the pending coupons inserted in
-   * one command, their units of stock taken in one conditional update (`stockLeft ≥ n`), and all made usable in one
-   * more. Whatever does not fit that path — a key already issued, a template with tier or per-member rules, not enough
-   * stock left for the whole group — goes through `issue` one by one, with the same guarantees.
+   * keys' coupons read at once; for each template without tier or per-member rules, the group's units of stock taken
+   * in one conditional update (`stockLeft ≥ n`; when fewer are left, the first ones in the group get them and the
+   * others are refused), then their coupons inserted usable in one command. Whatever does not fit that path — a key
+   * already issued, a template with tier or per-member rules, a key or code another issue took meanwhile (its unit
+   * goes back) — goes through `issue` one by one, with the same guarantees. A process dying between the units and the
+   * insert leaves those units taken with no coupon: under-sold, never over-sold, as `complete` (reconcile reports the
+   * counter); a retry of the keys issues them anew.
+   *
+   * `fresh`: the caller has just claimed these keys (a mall redemption inserted under its own): their coupons are not
+   * looked for first — one issued meanwhile still makes nothing twice (its insert collides, its unit goes back).
+   * `templates`: the templates as the caller has just read them (not read again).
    */
-  async issueMany(reqs: IssueRequest[]): Promise<(IssueResult | Error)[]> {
+  async issueMany(reqs: IssueRequest[], options: { fresh?: boolean; templates?: ReadonlyMap<string, CouponTemplateDoc> } = {}): Promise<(IssueResult | Error)[]> {
     const results: (IssueResult | Error)[] = new Array(reqs.length)
     const one = async (i: number) => {
       try {
@@ -104,7 +113,17 @@ export class CouponIssuer {
         results[i] = error as Error
       }
     }
-    const existing = new Set((await this.models.Coupon.find({ _id: { $in: reqs.map((r) => couponIdFor(r.key)) } }, { _id: 1 }).lean()).map((c) => String(c._id)))
+    // the keys' coupons and the templates, read at once (those the caller has not)
+    const [existing, templates] = await Promise.all([
+      options.fresh
+        ? new Set<string>()
+        : this.models.Coupon.find({ _id: { $in: reqs.map((r) => couponIdFor(r.key)) } }, { _id: 1 })
+            .lean()
+            .then((found) => new Set(found.map((c) => String(c._id)))),
+      Promise.all(
+        [...new Set(reqs.map((r) => r.templateId))].map(async (id) => [id, options.templates?.get(id) ?? (await this.templates.doc(id))] as const),
+      ).then((found) => new Map(found)),
+    ])
     const seen = new Set<string>()
     const groups = new Map<string, number[]>()
     const slow: number[] = []
@@ -114,7 +133,7 @@ export class CouponIssuer {
       seen.add(r.key)
     })
     for (const [templateId, indexes] of groups) {
-      const template = await this.templates.doc(templateId)
+      const template = templates.get(templateId)
       if (!template || template.perMemberLimit || ((template.tiers as string[] | null) ?? []).length > 0) {
         slow.push(...indexes)
         continue
@@ -125,36 +144,63 @@ export class CouponIssuer {
         for (const i of indexes) results[i] = new NotAvailable(`coupon template ${template.name} is ${template.status !== 'active' ? 'paused' : 'over'}`)
         continue
       }
-      const docs = indexes.map((i) => pendingCoupon(template, new Types.ObjectId(reqs[i]!.memberId), reqs[i]!, reqs[i]!.at ?? at, window))
-      const collided = await duplicatesOf(() => this.models.Coupon.collection.insertMany(docs as never[], { ordered: false }))
-      // a key issued meanwhile, or a code drawn twice: those go one by one
-      const inserted = docs.filter((_, k) => !collided.has(k))
-      slow.push(...indexes.filter((_, k) => collided.has(k)))
-      if (inserted.length === 0) continue
-      const limited = template.stock !== null && template.stock !== undefined
-      const taken = await this.models.CouponTemplate.updateOne(
-        limited ? { _id: template._id, stockLeft: { $gte: inserted.length } } : { _id: template._id },
-        limited ? { $inc: { stockLeft: -inserted.length, issued: inserted.length } } : { $inc: { issued: inserted.length } },
-      )
-      if (taken.modifiedCount === 0) {
-        // not enough for all of them: each takes its own unit, in order, until the stock runs out
-        for (const doc of inserted) {
-          const i = indexes[docs.indexOf(doc)]!
-          try {
-            await this.complete(doc, template)
-            results[i] = { status: 'issued', coupon: couponView((await this.models.Coupon.findById(doc._id).lean<CouponDoc>())!, this.now()) }
-          } catch (error) {
-            results[i] = error as Error
-          }
+      // the units first, then the coupons that hold them (a coupon never exists without its unit)
+      const { taken, left } = await this.takeUnits(template, indexes.length)
+      const short = indexes.slice(taken)
+      if (short.length > 0 && left === 0) {
+        // out of stock — unless another issue of the key got there meanwhile: that coupon is the answer (one still
+        // between its unit and its insert is not seen: this one answers out of stock, and a retry finds the coupon)
+        const issued = new Set((await this.models.Coupon.find({ _id: { $in: short.map((i) => couponIdFor(reqs[i]!.key)) } }, { _id: 1 }).lean()).map((c) => String(c._id)))
+        for (const i of short) {
+          if (issued.has(String(couponIdFor(reqs[i]!.key)))) slow.push(i)
+          else results[i] = new OutOfStock(`coupon ${template.name} is out of stock`)
         }
-        continue
+      } else slow.push(...short)
+      const mine = indexes.slice(0, taken)
+      if (mine.length === 0) continue
+      const docs = mine.map((i) => ({
+        ...pendingCoupon(template, new Types.ObjectId(reqs[i]!.memberId), reqs[i]!, reqs[i]!.at ?? at, window),
+        state: 'usable',
+        stockTaken: true,
+        slotTaken: true,
+      })) as CouponDoc[]
+      const collided = await duplicatesOf(() => this.models.Coupon.collection.insertMany(docs as never[], { ordered: false }))
+      if (collided.size > 0) {
+        // a key issued meanwhile, or a code drawn twice: their units go back, and they go one by one
+        await this.models.CouponTemplate.updateOne(
+          { _id: template._id },
+          { $inc: template.stock !== null && template.stock !== undefined ? { stockLeft: collided.size, issued: -collided.size } : { issued: -collided.size } },
+        )
       }
-      await this.models.Coupon.updateMany({ _id: { $in: inserted.map((d) => d._id) }, state: 'pending' }, { $set: { stockTaken: true, slotTaken: true, state: 'usable' } })
-      const fresh = new Map((await this.models.Coupon.find({ _id: { $in: inserted.map((d) => d._id) } }).lean<CouponDoc[]>()).map((c) => [String(c._id), c]))
-      for (const doc of inserted) results[indexes[docs.indexOf(doc)]!] = { status: 'issued', coupon: couponView(fresh.get(String(doc._id))!, this.now()) }
+      const now = this.now()
+      docs.forEach((doc, k) => {
+        if (collided.has(k)) slow.push(mine[k]!)
+        else results[mine[k]!] = { status: 'issued', coupon: couponView(doc, now) }
+      })
     }
     for (const i of slow) await one(i)
     return results
+  }
+
+  /**
+   * Takes `n` units of a template's stock in one conditional update (`stockLeft ≥ n`), or as many as are left: answers
+   * how many were taken (the first ones of the group get them) and, when not all, how many the template still had at
+   * the last look (0: out of stock; more: it kept changing, the rest go one by one).
+   */
+  private async takeUnits(template: CouponTemplateDoc, n: number): Promise<{ taken: number; left: number }> {
+    if (template.stock === null || template.stock === undefined) {
+      await this.models.CouponTemplate.updateOne({ _id: template._id }, { $inc: { issued: n } })
+      return { taken: n, left: 0 }
+    }
+    let want = n
+    let left = 0
+    for (let attempt = 0; attempt < 10 && want > 0; attempt++) {
+      const done = await this.models.CouponTemplate.updateOne({ _id: template._id, stockLeft: { $gte: want } }, { $inc: { stockLeft: -want, issued: want } })
+      if (done.modifiedCount === 1) return { taken: want, left: 0 }
+      left = Math.max(0, (await this.models.CouponTemplate.findById(template._id, { stockLeft: 1 }).lean())?.stockLeft ?? 0)
+      want = Math.min(want, left)
+    }
+    return { taken: 0, left }
   }
 
   /**
@@ -195,6 +241,15 @@ export class CouponIssuer {
     }
     await this.giveBack(coupon)
     return 'voided'
+  }
+
+  /** The coupons issued under these keys (ids derived from the keys: one read), by key, as members see them. */
+  async byKeys(keys: string[]): Promise<Map<string, Coupon>> {
+    if (keys.length === 0) return new Map()
+    const byId = new Map(keys.map((key) => [String(couponIdFor(key)), key]))
+    const docs = await this.models.Coupon.find({ _id: { $in: keys.map((key) => couponIdFor(key)) } }).lean<CouponDoc[]>()
+    const now = this.now()
+    return new Map(docs.map((c) => [byId.get(String(c._id))!, couponView(c, now)]))
   }
 
   /** Finishes or undoes pending issues left by processes that died (older than STALE_PENDING_MS). */
@@ -352,7 +407,7 @@ function pendingCoupon(template: CouponTemplateDoc, memberId: Types.ObjectId, re
     notes: template.notes ?? '',
     returnOnRefund: template.returnOnRefund ?? true,
     validFrom: window.from,
-    validUntil: window.until,
+    validUntil: req.validUntil ?? window.until,
     issuedAt: at,
     usedAt: null,
     usedBy: null,

@@ -45,6 +45,12 @@ export interface LedgerOp {
   carriedTier?: { level: number; since: Date; reviewAt: Date | null; heldUntil: Date | null }
   /** a change of tier this op makes writes no tier.changed event (a migration's opening: not news to the member) */
   quiet?: boolean
+  /**
+   * the op changes points and never growth (a spend): once applied, a points entry under its key is there, and that
+   * is all the ledger looks for to tell a repeat (one read instead of three). (Were it to change nothing but the tier,
+   * it would not be found — and applying it again would change nothing more.)
+   */
+  pointsOnly?: boolean
 }
 
 export type ApplyResult =
@@ -72,6 +78,9 @@ export const MAX_PENDING_OPS = 100
 /** Guarded updates of one member that may lose to other changes in a row before applyMany gives up. */
 const MAX_CONFLICTS = 200
 
+/** Keys of pending ops whose documents this process has written, kept to skip checking them again (the latest). */
+const WRITTEN_KEPT = 20_000
+
 /** One member's changes, applied in the order given. */
 export interface MemberOps {
   memberId: string | Types.ObjectId
@@ -98,6 +107,13 @@ interface MemberUpdate {
  * Changes for many members go together: each step is one command for all of them (batched ingestion).
  */
 export class LedgerService {
+  /**
+   * Keys of the pending ops whose documents this process wrote (or found written), most recent last: the next change
+   * to such a member need not read whether they exist. Documents of the ledger are never deleted, so a key here stays
+   * true; a key not here (another process's change, or one forgotten) is checked as before.
+   */
+  private readonly written = new Set<string>()
+
   constructor(
     private readonly models: LoyaltyModels,
     private readonly members: MemberBalances,
@@ -126,8 +142,6 @@ export class LedgerService {
     // a member's ops go MAX_PENDING_OPS at a time: `next` is where its next chunk starts
     const next = new Map<string, number>([...todo.keys()].map((id) => [id, 0]))
     const conflicts = new Map<string, number>()
-    // pending ops whose documents this call has written (no need to check them again on the next round)
-    const written = new Set<string>()
     const settle = (id: string, outcomes: Map<string, ApplyResult>, count: number) => {
       // the first outcome of a key counts (a key repeated in a later chunk is a duplicate of it)
       for (const [key, outcome] of outcomes) if (!results.has(key)) results.set(key, outcome)
@@ -139,11 +153,11 @@ export class LedgerService {
       const members = await this.readMembers([...todo.keys()], round === 0 ? known : undefined)
       // each member's previous change's documents are written before this one replaces its pending ops
       await this.writeDocuments(
-        members.flatMap((m) => (m.pendingOps ?? []) as unknown as PendingOp[]).filter((op) => !written.has(op.key)),
+        members.flatMap((m) => (m.pendingOps ?? []) as unknown as PendingOp[]).filter((op) => !this.written.has(op.key)),
         true,
       )
       const chunks = new Map(members.map((m) => [m._id.toString(), todo.get(m._id.toString())!.slice(next.get(m._id.toString())!, next.get(m._id.toString())! + MAX_PENDING_OPS)]))
-      const [done, policy, tiers] = await Promise.all([this.doneKeys([...chunks.values()].flat().map((op) => op.key)), this.policies.current(), this.tiers.current()])
+      const [done, policy, tiers] = await Promise.all([this.doneKeys([...chunks.values()].flat()), this.policies.current(), this.tiers.current()])
 
       const updates: MemberUpdate[] = []
       for (const member of members) {
@@ -157,7 +171,6 @@ export class LedgerService {
       // the pending ops stay on the member until its next change (or the recovery sweep) replaces them: a write less
       const appliedOps = updates.filter((u) => applied.has(u)).flatMap((u) => u.pending)
       await this.writeDocuments(appliedOps, false)
-      for (const op of appliedOps) written.add(op.key)
       for (const update of updates) {
         const id = update.memberId.toString()
         if (applied.has(update)) {
@@ -186,17 +199,22 @@ export class LedgerService {
 
   /** Whether a change with this key has been recorded. */
   async isDone(key: string): Promise<boolean> {
-    return (await this.doneKeys([key])).has(key)
+    return (await this.doneKeys([{ key }])).has(key)
   }
 
-  /** The keys among these whose changes have been recorded (a ledger entry, growth entry or tier change). */
-  private async doneKeys(keys: string[]): Promise<Set<string>> {
-    if (keys.length === 0) return new Set()
-    const ids = { _id: { $in: [...new Set(keys)] } }
+  /**
+   * The keys among these ops' whose changes have been recorded (a ledger entry, growth entry or tier change; for a
+   * `pointsOnly` op, its ledger entry).
+   */
+  private async doneKeys(ops: Pick<LedgerOp, 'key' | 'pointsOnly'>[]): Promise<Set<string>> {
+    if (ops.length === 0) return new Set()
+    const find = (model: LedgerModel, keys: string[]) => (keys.length === 0 ? Promise.resolve([]) : model.find({ _id: { $in: [...new Set(keys)] } }, { _id: 1 }).lean())
+    const all = ops.map((op) => op.key)
+    const some = ops.filter((op) => !op.pointsOnly).map((op) => op.key)
     const found = await Promise.all([
-      this.models.PointsEntry.find(ids, { _id: 1 }).lean(),
-      this.models.GrowthEntry.find(ids, { _id: 1 }).lean(),
-      this.models.TierChange.find(ids, { _id: 1 }).lean(),
+      find(this.models.PointsEntry as unknown as LedgerModel, all),
+      find(this.models.GrowthEntry as unknown as LedgerModel, some),
+      find(this.models.TierChange as unknown as LedgerModel, some),
     ])
     return new Set(found.flat().map((d) => String(d._id)))
   }
@@ -250,6 +268,12 @@ export class LedgerService {
       write(this.models.TierChange as unknown as LedgerModel, present(ops.map((op) => op.tierChange))),
       this.events.writeMany(ops.flatMap((op) => op.events) as unknown as DomainEventInput[], { checkFirst }),
     ])
+    // all of them are there now (a write that failed threw above): remembered, the oldest forgotten first
+    for (const op of ops) this.written.add(op.key)
+    for (const key of this.written) {
+      if (this.written.size <= WRITTEN_KEPT) break
+      this.written.delete(key)
+    }
   }
 
   /** Writes a member's pending ops' documents and drops the ops (the recovery sweep and reconcile). */
@@ -365,17 +389,16 @@ function planUpdate(member: MemberDoc, ops: LedgerOp[], done: Set<string>, polic
     balances = b
     level = decision.level
   }
-  const set = {
-    'points.available': balances.available,
-    'points.pending': balances.pending,
-    'points.debt': balances.debt,
-    'points.expired': balances.expired,
-    lots: balances.lots,
-    growth: balances.growth,
-    growthByMonth: balances.growthByMonth,
-    pendingOps: pending,
-    ...tierFields,
-  }
+  // only what changed (the update is guarded by the revision read, so the rest is as read): a spend writes its
+  // points, lots and pending ops, not the growth by month
+  const before = toBalances(member)
+  const stored = (member.points ?? {}) as Record<string, unknown>
+  const set: Record<string, unknown> = { pendingOps: pending, ...tierFields }
+  for (const field of ['available', 'pending', 'debt', 'expired'] as const) if (stored[field] !== balances[field]) set[`points.${field}`] = balances[field]
+  if (member.growth !== balances.growth) set.growth = balances.growth
+  const same = (stored: unknown, read: unknown, now: unknown) => Array.isArray(stored) && JSON.stringify(read) === JSON.stringify(now)
+  if (!same(member.lots, before.lots, balances.lots)) set.lots = balances.lots
+  if (!same(member.growthByMonth, before.growthByMonth, balances.growthByMonth)) set.growthByMonth = balances.growthByMonth
   return { memberId: id, rev: member.rev, set, pending, outcomes }
 }
 

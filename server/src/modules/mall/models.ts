@@ -62,8 +62,12 @@ export const redemptionSchema = new Schema(
     address: { type: Schema.Types.Mixed, default: null },
     state: { type: String, enum: REDEMPTION_STATES, required: true },
     failure: { type: Schema.Types.Mixed, default: null },
-    /** the coupon issued, as issued (id, code, name, rulesText, validFrom, validUntil) */
+    /**
+     * a copy of the coupon issued (id, code, name, rulesText, validFrom, validUntil), on redemptions made before the
+     * coupon was read by its key instead (`mall:{id}`: its id derives from the key); null on newer ones
+     */
     coupon: { type: Schema.Types.Mixed, default: null },
+    /** a gift's order, `MG{id}` (set when the redemption is made; shown once it is done) */
     giftOrderId: { type: String, default: null },
     /** a cancelled gift: who cancelled it (the member, or an operator) */
     cancelledBy: { type: Schema.Types.Mixed, default: null },
@@ -78,9 +82,8 @@ export const redemptionSchema = new Schema(
 redemptionSchema.index({ key: 1 }, { unique: true })
 // the member's history, newest first
 redemptionSchema.index({ memberId: 1, createdAt: -1, _id: -1 })
-// reconcile: redemptions stuck mid-saga, and the units each item's redemptions hold
-redemptionSchema.index({ state: 1, updatedAt: 1 })
-redemptionSchema.index({ itemId: 1, state: 1 })
+// (no index on state or item: reconcile reads every redemption once, and nothing else asks by them — each index is a
+// write more on every step a redemption records)
 
 /**
  * What one member holds of one item (`_id` `{itemId}:{memberId}`): the redemptions holding a slot, and how many. A

@@ -134,8 +134,9 @@ export async function reconcileMall(models: MallModels, ledger: LedgerService, n
 }
 
 /**
- * Whether a redemption holds one of its item's units: from taking it (its id in `takes`; recorded `points-taken` on)
- * until giving it back (compensation takes the id out of `takes` with the unit; a cancellation puts it in `returns`).
+ * Whether a redemption holds one of its item's units: from taking it (its id in `takes` until it is recorded done;
+ * `points-taken`, recorded by older redemptions, comes after the unit) until giving it back (compensation takes the id
+ * out of `takes` with the unit; a cancellation puts it in `returns`).
  */
 function holdsUnit(r: Row, takes: Set<string>, returns: Set<string>): boolean {
   switch (r.state) {

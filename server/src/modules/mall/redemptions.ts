@@ -2,6 +2,7 @@ import {
   credit,
   debit,
   unchanged,
+  type Coupon,
   type CreateRedemption,
   type GiftOrder,
   type RedeemRefusal,
@@ -30,6 +31,9 @@ import { GroupCommit } from '../../core/group-commit.js'
 import { afterCursor, encodeCursor } from '../../core/page-cursor.js'
 import type { JobOutcome, JobRunner, JobSpec } from '../../core/jobs/runner.js'
 import type { CouponsService } from '../coupons/index.js'
+import { couponIdFor } from '../coupons/issuing.js'
+import type { CouponTemplateDoc } from '../coupons/models.js'
+import { templateView } from '../coupons/templates.js'
 import { keyPart } from '../loyalty/keys.js'
 import type { LedgerService, MemberOps } from '../loyalty/ledger.js'
 import type { TierTable } from '../loyalty/tier-table.js'
@@ -38,11 +42,11 @@ import { giftView } from './gift-orders.js'
 import { TERMINAL_STATES, type GiftOrderDoc, type MallItemDoc, type MallModels, type RedemptionDoc, type RedemptionState } from './models.js'
 import { refusalFor, refusalMessage } from './rules.js'
 
-/** The steps a redemption records; `afterStep` hooks run once a step is recorded (tests stop a process there). */
-export type SagaStep = 'created' | 'stock-taken' | 'points-taken' | 'done' | 'failed' | 'cancelled'
+/** The steps of a redemption; `afterStep` hooks run once a step's writes are done (tests stop a process there). */
+export type SagaStep = 'created' | 'stock-taken' | 'points-taken' | 'delivered' | 'done' | 'failed' | 'cancelled'
 
 export interface RedemptionOptions {
-  /** runs after each recorded step with the redemptions that reached it (test-only: a crash test hangs in it) */
+  /** runs after each step with the redemptions that went through it (test-only: a crash test hangs in it) */
   afterStep?: (step: SagaStep, redemptionIds: string[]) => Promise<void>
   /** when the repair job of a redemption runs (default 60 s after it starts); it finds it done, or finishes it */
   repairAfterMs?: number
@@ -96,7 +100,13 @@ interface RedeemRequest {
   requestHash: string
 }
 
-type Outcome = { kind: 'created'; doc: RedemptionDoc; gift: GiftOrderDoc | null } | { kind: 'replay' } | { kind: 'error'; error: Error }
+type Outcome =
+  | { kind: 'created'; doc: RedemptionDoc; gift: GiftOrderDoc | null; coupon: RedemptionCoupon | null }
+  | { kind: 'replay' }
+  | { kind: 'error'; error: Error }
+
+/** The coupon a redemption shows: the one issued under its key. */
+type RedemptionCoupon = NonNullable<Redemption['coupon']>
 
 /** One redemption on its way through the steps, in memory. */
 interface Saga {
@@ -106,8 +116,10 @@ interface Saga {
   refusal?: Error
   /** something unexpected: left where it is for the repair job */
   broken?: Error
-  coupon?: Record<string, unknown>
+  coupon?: RedemptionCoupon
   gift?: GiftOrderDoc
+  /** holds its slot of the item (claimed, or found claimed) */
+  slot?: boolean
 }
 
 const ok = (s: Saga) => !s.refusal && !s.broken
@@ -127,7 +139,8 @@ export interface RedemptionDeps {
 
 /**
  * Redemptions, without multi-document transactions. The redemption document is the saga's log; each step is one
- * conditional write keyed by the redemption's id, so running a step again changes nothing:
+ * conditional write keyed by the redemption's id, and leaves its own record where it writes, so running a step again
+ * changes nothing:
  *
  *   0. the repair job (one per batch, listing its redemption ids) is scheduled, then the redemptions are inserted
  *      `created`, each under an id derived from the member's idempotency key (two requests with one key: one insert);
@@ -135,9 +148,12 @@ export interface RedemptionDeps {
  *      the limit, this id not in `rids`;
  *   2. a unit of stock: `stockLeft ≥ n` → `$inc −n`, the ids pushed to the item's `takes` in the same update (the
  *      record of this step: a repair finds its id there);
- *   3. the points, through the ledger under `mall:{id}:spend` (soonest-expiring first)     → recorded `points-taken`;
- *   4. the coupon, issued under `mall:{id}`, or the gift order `MG{id}`                      → recorded `done`;
- *      then the id leaves the item's `takes`, and `mall.redeemed` is written.
+ *   3. the points, through the ledger under `mall:{id}:spend` (soonest-expiring first; the ledger's entry under that
+ *      key is the record: a repeat spends nothing);
+ *   4. the coupon, issued under `mall:{id}` (the coupon is the record), or the gift order `MG{id}` (likewise);
+ *   5. recorded `done` (one update for the batch), then the ids leave the item's `takes`, and `mall.redeemed` is
+ *      written. (Redemptions made before the ledger's entry served as step 3's record were also recorded
+ *      `points-taken` in between; a repair still finishes them.)
  * A refusal at any step compensates what was taken — the coupon revoked, the points returned under
  * `mall:{id}:return`, the unit given back (only while the id is in `takes`), the slot released — and ends `failed`.
  * A process dying between any two writes leaves the redemption with an expired lease; its repair job takes it over
@@ -156,7 +172,9 @@ export class RedemptionService {
     private readonly deps: RedemptionDeps,
     private readonly options: RedemptionOptions = {},
   ) {
-    this.batcher = new GroupCommit((requests) => this.runBatch(requests), { maxBatch: options.maxBatch ?? 100, maxInFlight: 1 })
+    // two batches at once when there are enough requests for both (each batch costs ~15 commands whatever its size:
+    // below 32 each, one batch of all does better than two halves)
+    this.batcher = new GroupCommit((requests, admit) => this.runBatch(requests, admit), { maxBatch: options.maxBatch ?? 100, maxInFlight: 2, minShare: 32 })
   }
 
   private get models() {
@@ -189,7 +207,7 @@ export class RedemptionService {
     const requestHash = fingerprint([input.itemId, input.address ?? null])
     const outcome = await this.batcher.submit({ memberId, input, key, requestHash })
     if (outcome.kind === 'error') throw outcome.error
-    if (outcome.kind === 'created') return { created: true, redemption: this.viewOf(outcome.doc, outcome.gift) }
+    if (outcome.kind === 'created') return { created: true, redemption: this.viewOf(outcome.doc, outcome.gift, outcome.coupon) }
     return { created: false, redemption: await this.replay(key, requestHash) }
   }
 
@@ -218,53 +236,63 @@ export class RedemptionService {
   // ---------------------------------------------------------------------------------------------------------------
   // the batch: checks, then the steps for every redemption of the batch at once
 
-  private async runBatch(requests: RedeemRequest[]): Promise<Outcome[]> {
+  private async runBatch(requests: RedeemRequest[], admit: () => void): Promise<Outcome[]> {
     const outcomes: Outcome[] = new Array(requests.length)
     try {
-      await this.batch(requests, outcomes)
+      await this.batch(requests, outcomes, admit)
     } catch (error) {
       for (let i = 0; i < requests.length; i++) if (!outcomes[i]) outcomes[i] = { kind: 'error', error: error as Error }
     }
     return outcomes
   }
 
-  private async batch(requests: RedeemRequest[], outcomes: Outcome[]): Promise<void> {
+  /**
+   * One batch: the checks' reads, then the steps. Two batches may be under way at once, each in its own phase: the
+   * next one starts its reads once this one is done with its own (`admit`), and reads while this one writes. (What
+   * they share holds as between two processes: every step is a conditional write, the ledger's guarded by the
+   * member's revision.)
+   */
+  private async batch(requests: RedeemRequest[], outcomes: Outcome[], admit: () => void): Promise<void> {
     const now = this.now()
     // the same key twice in one batch: the later ones answer what the first gets
     const first = new Map<string, number>()
     const repeats: number[] = []
     requests.forEach((r, i) => (first.has(r.key) ? repeats.push(i) : first.set(r.key, i)))
     const fresh = [...first.values()]
-    // a redemption's id derives from its key: a repeated key finds its redemption by _id
-    const existing = new Set(
-      (await this.models.Redemption.find({ _id: { $in: fresh.map((i) => redemptionIdFor(requests[i]!.key)) } }, { key: 1 }).lean()).map((d) => d.key as string),
-    )
+    // what the checks read, at once: the redemptions already made under these keys (a redemption's id derives from
+    // its key: a repeated key finds its redemption by _id), the items, the members, the tiers — one read each
+    const itemIds = [...new Set(fresh.map((i) => requests[i]!.input.itemId))]
+    const memberIds = [...new Set(fresh.map((i) => requests[i]!.memberId))]
+    const [existing, items, members, tiers] = await Promise.all([
+      this.models.Redemption.find({ _id: { $in: fresh.map((i) => redemptionIdFor(requests[i]!.key)) } }, { key: 1 })
+        .lean()
+        .then((docs) => new Set(docs.map((d) => d.key as string))),
+      this.models.MallItem.find({ _id: { $in: itemIds.map((id) => new Types.ObjectId(id)) } }, { takes: 0, returns: 0 })
+        .lean<MallItemDoc[]>()
+        .then((docs) => new Map(docs.map((d) => [d._id.toString(), d]))),
+      this.deps.members
+        .findManyByRefKeys(memberIds.map((m) => memberRefKey({ memberId: m })))
+        .then((found) => new Map(memberIds.map((m) => [m, found.get(memberRefKey({ memberId: m })) ?? null]))),
+      this.deps.tiers.current(),
+    ])
     const candidates = fresh.filter((i) => {
       if (!existing.has(requests[i]!.key)) return true
       outcomes[i] = { kind: 'replay' }
       return false
     })
-
-    // what the checks read: items, templates, members, tiers, claims — one read each for the batch
-    const itemIds = [...new Set(candidates.map((i) => requests[i]!.input.itemId))]
-    const items = new Map(
-      (await this.models.MallItem.find({ _id: { $in: itemIds.map((id) => new Types.ObjectId(id)) } }, { takes: 0, returns: 0 }).lean<MallItemDoc[]>()).map((d) => [
-        d._id.toString(),
-        d,
-      ]),
-    )
+    // then the items' coupon templates, and the members' claims on the items with a per-member limit
     const templateIds = [...new Set([...items.values()].map((d) => d.couponTemplateId?.toString()).filter((t): t is string => !!t))]
-    const memberIds = [...new Set(candidates.map((i) => requests[i]!.memberId))]
-    const [templates, members, tiers, claims] = await Promise.all([
-      Promise.all(templateIds.map(async (t) => [t, await this.deps.coupons.template(t)] as const)).then((e) => new Map(e)),
-      this.deps.members
-        .findManyByRefKeys(memberIds.map((m) => memberRefKey({ memberId: m })))
-        .then((found) => new Map(memberIds.map((m) => [m, found.get(memberRefKey({ memberId: m })) ?? null]))),
-      this.deps.tiers.current(),
-      this.models.MallClaim.find({ _id: { $in: candidates.map((i) => claimId(requests[i]!.input.itemId, requests[i]!.memberId)) } }, { n: 1 })
-        .lean()
-        .then((docs) => new Map(docs.map((d) => [String(d._id), d.n as number]))),
+    const limited = candidates.filter((i) => items.get(requests[i]!.input.itemId)?.perMemberLimit != null)
+    const [templates, claims] = await Promise.all([
+      Promise.all(templateIds.map(async (t) => [t, await this.deps.coupons.templates.doc(t)] as const)).then((e) => new Map(e)),
+      limited.length === 0
+        ? new Map<string, number>()
+        : this.models.MallClaim.find({ _id: { $in: limited.map((i) => claimId(requests[i]!.input.itemId, requests[i]!.memberId)) } }, { n: 1 })
+            .lean()
+            .then((docs) => new Map(docs.map((d) => [String(d._id), d.n as number]))),
     ])
+
+    admit()
 
     // the checks, in arrival order, as if each accepted request had already taken its unit, slot and points
     const stockLeft = new Map([...items].map(([id, d]) => [id, d.stockLeft]))
@@ -287,7 +315,8 @@ export class RedemptionService {
         outcomes[i] = { kind: 'error', error: new ValidationFailed('body.address: a gift needs the shipping address') }
         continue
       }
-      const template = item.couponTemplateId ? templates.get(item.couponTemplateId.toString()) : null
+      const templateDoc = item.couponTemplateId ? templates.get(item.couponTemplateId.toString()) : null
+      const template = templateDoc ? templateView(templateDoc) : null
       const cid = claimId(item._id, memberId)
       const refusal =
         item.kind === 'coupon' && !template
@@ -327,7 +356,8 @@ export class RedemptionService {
         state: 'created' as RedemptionState,
         failure: null,
         coupon: null,
-        giftOrderId: null,
+        // the gift order's id derives from the redemption's (it is inserted with the coupon's step, and shown once there)
+        giftOrderId: item.kind === 'gift' ? giftOrderId(redemptionIdFor(key).toString()) : null,
         leaseOwner: null as string | null,
         leaseUntil: this.leaseUntil(now),
         createdAt: now,
@@ -341,7 +371,9 @@ export class RedemptionService {
       for (const { saga } of sagas) saga.doc.leaseOwner = owner
       // 0. the repair jobs first: from here on, a crash leaves nothing the job runner won't finish or undo
       await this.deps.jobs.scheduleMany([this.repairJob(owner, sagas.map(({ saga }) => saga.doc._id.toString()), now)])
-      const taken = await duplicatesOf(() => this.models.Redemption.collection.insertMany(sagas.map(({ saga }) => ({ ...saga.doc })) as never[], { ordered: false }))
+      // (the fields still null are left out: each field is work on every write of the document, and a missing field
+      // reads as null)
+      const taken = await duplicatesOf(() => this.models.Redemption.collection.insertMany(sagas.map(({ saga }) => withoutNulls(saga.doc)) as never[], { ordered: false }))
       // a key another process inserted at the same moment: that redemption is the answer
       const live = sagas.filter(({ index }, n) => {
         if (!taken.has(n)) return true
@@ -353,13 +385,14 @@ export class RedemptionService {
       await this.forward(
         live.map(({ saga }) => saga),
         owner,
-        known,
+        // the templates just read are those the coupons are issued from (a moment later: as if issued with the check)
+        { known, firstRun: true, templates: new Map([...templates].filter((e): e is [string, CouponTemplateDoc] => e[1] !== null)) },
       )
       for (const { index, saga } of live) {
         if (saga.broken) this.deps.log.warn({ err: saga.broken, redemptionId: saga.doc._id.toString(), state: saga.doc.state }, 'redemption left to its repair job')
         if (saga.broken) outcomes[index] = { kind: 'error', error: saga.broken }
         else if (saga.refusal) outcomes[index] = { kind: 'error', error: saga.refusal }
-        else outcomes[index] = { kind: 'created', doc: saga.doc, gift: saga.gift ?? null }
+        else outcomes[index] = { kind: 'created', doc: saga.doc, gift: saga.gift ?? null, coupon: saga.coupon ?? null }
       }
     }
 
@@ -389,25 +422,37 @@ export class RedemptionService {
   // ---------------------------------------------------------------------------------------------------------------
   // the steps
 
-  /** Runs the remaining steps of these redemptions (each from the state it is in), holding the lease `owner`. */
-  private async forward(sagas: Saga[], owner: string, known?: ReadonlyMap<string, Member>): Promise<void> {
-    let live = sagas.filter((s) => ok(s) && s.doc.state === 'created')
-    if (live.length > 0) {
+  /**
+   * Runs the remaining steps of these redemptions (each from the state it is in), holding the lease `owner`.
+   * `firstRun`: the redemptions were made by this run (not a repair's), so nothing before it took anything for them.
+   */
+  private async forward(
+    sagas: Saga[],
+    owner: string,
+    run: { known?: ReadonlyMap<string, Member>; firstRun?: boolean; templates?: ReadonlyMap<string, CouponTemplateDoc> } = {},
+  ): Promise<void> {
+    const fresh = sagas.filter((s) => ok(s) && s.doc.state === 'created')
+    if (fresh.length > 0) {
       // an item without a per-member limit has no slots to count (a limit set later counts from then on)
-      await this.claimSlots(live.filter((s) => s.limit !== null))
-      await this.takeStock(live.filter(ok))
-      await this.failRefused(live, owner)
+      await this.claimSlots(fresh.filter((s) => s.limit !== null))
+      await this.takeStock(fresh.filter(ok))
+      if (run.firstRun) await this.failEarly(fresh, owner)
+      else await this.failRefused(fresh, owner)
       // not recorded on the redemption: the item's `takes` (written with the unit) are the record of this step
-      await this.hook('stock-taken', live.filter(ok))
-      await this.takePoints(live.filter(ok), known)
-      await this.failRefused(live, owner)
-      await this.record(live.filter(ok), 'created', 'points-taken', owner)
-      await this.hook('points-taken', live.filter(ok))
+      await this.hook('stock-taken', fresh.filter(ok))
+      await this.takePoints(fresh.filter(ok), run.known)
+      await this.failRefused(fresh, owner)
+      // nor this one: the ledger's entry under `mall:{id}:spend` is its record (a repair running the step again finds
+      // it, and spends nothing twice)
+      await this.hook('points-taken', fresh.filter(ok))
     }
-    live = sagas.filter((s) => ok(s) && s.doc.state === 'points-taken')
+    // `points-taken`: recorded by redemptions made before the ledger's entry served as the record
+    const live = sagas.filter((s) => ok(s) && (s.doc.state === 'created' || s.doc.state === 'points-taken'))
     if (live.length > 0) {
-      await this.deliver(live)
+      await this.deliver(live, run)
       await this.failRefused(live, owner)
+      // the coupon's record is the coupon issued under the redemption's key, the gift's its order `MG{id}`
+      await this.hook('delivered', live.filter(ok))
       await this.finish(live.filter(ok), owner)
     }
     await this.hook(
@@ -440,7 +485,10 @@ export class RedemptionService {
       const again: Saga[] = []
       for (const s of pending) {
         const claim = docs.get(claimId(s.doc.itemId, s.doc.memberId))
-        if (claim && (claim.rids as string[]).includes(s.doc._id.toString())) continue
+        if (claim && (claim.rids as string[]).includes(s.doc._id.toString())) {
+          s.slot = true
+          continue
+        }
         if (s.limit !== null && (claim?.n ?? 0) >= s.limit) s.refusal = new LimitReached(refusalMessage('LIMIT_REACHED', s.doc.itemName, { limit: s.limit }))
         else again.push(s)
       }
@@ -504,6 +552,7 @@ export class RedemptionService {
             reason: 'redeem',
             at,
             note: s.doc.itemName,
+            pointsOnly: true,
             compute: (b, { policy }) => {
               short.set(rid, b.available < price)
               return b.available < price ? unchanged(b) : debit(b, price, 'spend', policy)
@@ -529,18 +578,25 @@ export class RedemptionService {
   }
 
   /** Step 4: the coupons (issued under `mall:{id}`, once per key) and the gift orders (`MG{id}`, inserted once). */
-  private async deliver(sagas: Saga[]): Promise<void> {
+  private async deliver(sagas: Saga[], run: { firstRun?: boolean; templates?: ReadonlyMap<string, CouponTemplateDoc> }): Promise<void> {
     const at = this.now()
-    // the batch's coupons in a few commands (the coupons service answers each its coupon or its refusal)
+    // the batch's coupons in a few commands (the coupons service answers each its coupon or its refusal); on the run
+    // that made the redemptions, their keys are new (nothing to look for first) and the templates were just read
     const couponSagas = sagas.filter((s) => s.doc.kind === 'coupon')
-    const issued = couponSagas.length === 0 ? [] : await this.deps.coupons.issueMany(
-      couponSagas.map((s) => ({ templateId: s.doc.couponTemplateId!.toString(), memberId: s.doc.memberId.toString(), key: couponKey(s.doc._id.toString()), source: 'mall' as const, at })),
-    ).catch((error: Error) => couponSagas.map(() => error))
+    const issued =
+      couponSagas.length === 0
+        ? []
+        : await this.deps.coupons.issuer
+            .issueMany(
+              couponSagas.map((s) => ({ templateId: s.doc.couponTemplateId!.toString(), memberId: s.doc.memberId.toString(), key: couponKey(s.doc._id.toString()), source: 'mall' as const, at })),
+              { fresh: run.firstRun, templates: run.templates },
+            )
+            .catch((error: Error) => couponSagas.map(() => error))
     couponSagas.forEach((s, i) => {
       const result = issued[i]!
       if (!(result instanceof Error)) {
         const { coupon } = result
-        s.coupon = { id: coupon.id, code: coupon.code, name: coupon.name, rulesText: coupon.rulesText, validFrom: coupon.validFrom, validUntil: coupon.validUntil }
+        s.coupon = redemptionCoupon(coupon)
         return
       }
       const code = (result as { code?: string }).code
@@ -579,33 +635,26 @@ export class RedemptionService {
     }
   }
 
-  /** Records the batch done (guarded by state and lease), lets go of the units' `takes`, writes mall.redeemed. */
+  /**
+   * Records the batch done (guarded by state and lease) in one update, the same for every redemption of the batch
+   * (the coupon is the one issued under the redemption's key, the gift order `MG{id}`: nothing of its own to write),
+   * and writes mall.redeemed at the same time: a redemption whose coupon or gift order is there ends done whoever
+   * records it (a repair running its steps again finds each one taken), so the event is true either way. Then the
+   * ids leave the units' `takes` — only once recorded done, or a repair would take a unit again.
+   */
   private async finish(sagas: Saga[], owner: string): Promise<void> {
     if (sagas.length === 0) return
     const now = this.now()
-    const result = await this.models.Redemption.bulkWrite(
-      sagas.map((s) => ({
-        updateOne: {
-          filter: { _id: s.doc._id, state: 'points-taken', leaseOwner: owner },
-          update: {
-            $set: {
-              state: 'done',
-              coupon: s.coupon ?? null,
-              giftOrderId: s.gift ? s.gift._id : null,
-              leaseOwner: null,
-              leaseUntil: null,
-              updatedAt: now,
-            },
-          },
-        },
-      })) as never,
-      { ordered: false },
-    )
-    let done = sagas
-    if (result.modifiedCount !== sagas.length) done = await this.confirm(sagas, 'done')
-    for (const s of done) Object.assign(s.doc, { state: 'done', coupon: s.coupon ?? null, giftOrderId: s.gift?._id ?? null, leaseOwner: null, leaseUntil: null, updatedAt: now })
+    const [result] = await Promise.all([
+      this.models.Redemption.updateMany(
+        { _id: { $in: sagas.map((s) => s.doc._id) }, state: { $in: ['created', 'points-taken'] }, leaseOwner: owner },
+        { $set: { state: 'done', leaseOwner: null, leaseUntil: null, updatedAt: now } },
+      ),
+      this.deps.events.writeMany(sagas.map((s) => this.redeemedEvent({ ...s.doc, updatedAt: now }))),
+    ])
+    const done = result.modifiedCount === sagas.length ? sagas : await this.confirm(sagas, 'done')
+    for (const s of done) Object.assign(s.doc, { state: 'done', leaseOwner: null, leaseUntil: null, updatedAt: now })
     await this.releaseTakes(done)
-    await this.deps.events.writeMany(done.map((s) => this.redeemedEvent(s.doc)))
     await this.hook('done', done)
   }
 
@@ -627,26 +676,11 @@ export class RedemptionService {
         kind: doc.kind,
         itemName: doc.itemName,
         pointsPrice: doc.pointsPrice,
-        couponId: (doc.coupon as { id?: string } | null)?.id ?? null,
+        couponId: doc.kind === 'coupon' ? redemptionCouponId(doc) : null,
         giftOrderId: doc.giftOrderId ?? null,
       },
       at: doc.updatedAt as Date,
     }
-  }
-
-  /**
-   * Records a step for the batch (guarded by the state before and the lease): the redemptions another process took
-   * over meanwhile drop out of this run (`broken`), the repair that holds them carries on.
-   */
-  private async record(sagas: Saga[], from: RedemptionState, to: RedemptionState, owner: string): Promise<void> {
-    if (sagas.length === 0) return
-    const now = this.now()
-    const result = await this.models.Redemption.updateMany(
-      { _id: { $in: sagas.map((s) => s.doc._id) }, state: from, leaseOwner: owner },
-      { $set: { state: to, updatedAt: now } },
-    )
-    const moved = result.modifiedCount === sagas.length ? sagas : await this.confirm(sagas, to)
-    for (const s of moved) Object.assign(s.doc, { state: to, updatedAt: now })
   }
 
   /** Of these, the redemptions now in `to`; the others are marked broken (another process holds them). */
@@ -659,6 +693,42 @@ export class RedemptionService {
       s.broken = new Conflict('the redemption was taken over by its repair; ask again with the same idempotencyKey')
       return false
     })
+  }
+
+  /**
+   * The redemptions refused at the slot or the stock step of the run that made them (not a repair): nothing but the
+   * slot can have been taken — the points and the coupon come later, and no run before this one took anything — so
+   * they end failed without the whole compensation, a few commands for all of them (two batches racing for the last
+   * units refuse several at once): those holding a slot are marked `compensating` first (a crash from there on is
+   * compensated by the repair), their slots released, then all are recorded `failed`.
+   */
+  private async failEarly(sagas: Saga[], owner: string): Promise<void> {
+    const refused = sagas.filter((s) => s.refusal && !s.broken && s.doc.state === 'created')
+    if (refused.length === 0) return
+    const failureOf = (s: Saga) => ({ code: (s.refusal as { code?: string }).code ?? 'CONFLICT', message: s.refusal!.message })
+    // one guarded update per failure (usually one: the item's unit, out of stock): from `from` to `to`
+    const move = async (group: Saga[], from: RedemptionState[], to: RedemptionState) => {
+      const byFailure = new Map<string, Saga[]>()
+      for (const s of group) byFailure.set(JSON.stringify(failureOf(s)), [...(byFailure.get(JSON.stringify(failureOf(s))) ?? []), s])
+      let moved: Saga[] = []
+      for (const [failure, members] of byFailure) {
+        const lease = to === 'failed' ? { leaseOwner: null, leaseUntil: null } : {}
+        const result = await this.models.Redemption.updateMany(
+          { _id: { $in: members.map((s) => s.doc._id) }, state: { $in: from }, leaseOwner: owner },
+          { $set: { state: to, failure: JSON.parse(failure), updatedAt: this.now(), ...lease } },
+        )
+        moved = moved.concat(result.modifiedCount === members.length ? members : await this.confirm(members, to))
+      }
+      for (const s of moved) s.doc.state = to
+      return moved
+    }
+    const holding = await move(
+      refused.filter((s) => s.slot),
+      ['created'],
+      'compensating',
+    )
+    for (const s of holding) await this.releaseSlot(s.doc)
+    await move([...holding, ...refused.filter((s) => !s.slot)], ['created', 'compensating'], 'failed')
   }
 
   /** The refused redemptions of a step: compensated and failed, one at a time (refusals the checks missed are rare). */
@@ -896,14 +966,23 @@ export class RedemptionService {
   }
 
   private async views(docs: RedemptionDoc[]): Promise<Redemption[]> {
-    const giftIds = docs.map((d) => d.giftOrderId).filter((g): g is string => !!g)
-    const gifts = new Map(
-      giftIds.length > 0 ? (await this.models.GiftOrder.find({ _id: { $in: giftIds } }).lean<GiftOrderDoc[]>()).map((g) => [g._id, g]) : [],
-    )
-    return docs.map((d) => this.viewOf(d, d.giftOrderId ? (gifts.get(d.giftOrderId) ?? null) : null))
+    // the gift order a gift ships under, once the redemption is done (then cancelling or cancelled)
+    const giftIds = docs.filter((d) => GIFT_SHOWN.includes(d.state)).map((d) => d.giftOrderId).filter((g): g is string => !!g)
+    // a done coupon redemption's coupon is the one issued under its key (older redemptions carry a copy)
+    const couponKeys = docs.filter((d) => d.kind === 'coupon' && d.state === 'done' && !d.coupon).map((d) => couponKey(d._id.toString()))
+    const [gifts, coupons] = await Promise.all([
+      giftIds.length > 0
+        ? this.models.GiftOrder.find({ _id: { $in: giftIds } }).lean<GiftOrderDoc[]>().then((found) => new Map(found.map((g) => [g._id, g])))
+        : new Map<string, GiftOrderDoc>(),
+      this.deps.coupons.issuer.byKeys(couponKeys),
+    ])
+    return docs.map((d) => {
+      const coupon = coupons.get(couponKey(d._id.toString()))
+      return this.viewOf(d, GIFT_SHOWN.includes(d.state) && d.giftOrderId ? (gifts.get(d.giftOrderId) ?? null) : null, coupon ? redemptionCoupon(coupon) : null)
+    })
   }
 
-  private viewOf(d: RedemptionDoc, gift: GiftOrderDoc | null): Redemption {
+  private viewOf(d: RedemptionDoc, gift: GiftOrderDoc | null, coupon: RedemptionCoupon | null): Redemption {
     return {
       id: d._id.toString(),
       status: statusOf(d.state),
@@ -913,13 +992,31 @@ export class RedemptionService {
       itemName: d.itemName,
       pointsPrice: d.pointsPrice,
       cashFen: d.cashFen ?? null,
-      coupon: (d.coupon as Redemption['coupon']) ?? null,
+      coupon: (d.coupon as Redemption['coupon']) ?? coupon,
       giftOrder: gift ? (giftView(gift) as GiftOrder) : null,
       failure: (d.failure as Redemption['failure']) ?? null,
       createdAt: (d.createdAt as Date).toISOString(),
       updatedAt: (d.updatedAt as Date).toISOString(),
     }
   }
+}
+
+/** A document to insert without its null fields (a lean read answers them missing: read them with `?? null`). */
+function withoutNulls<T extends object>(doc: T): Partial<T> {
+  return Object.fromEntries(Object.entries(doc).filter(([, value]) => value !== null)) as Partial<T>
+}
+
+/** The states in which a gift redemption shows its gift order. */
+const GIFT_SHOWN: readonly RedemptionState[] = ['done', 'cancelling', 'cancelled']
+
+/** What a redemption shows of its coupon. */
+function redemptionCoupon(coupon: Coupon): RedemptionCoupon {
+  return { id: coupon.id, code: coupon.code, name: coupon.name, rulesText: coupon.rulesText, validFrom: coupon.validFrom, validUntil: coupon.validUntil }
+}
+
+/** The id of a coupon redemption's coupon: the copy's on an older redemption, else the one its key derives. */
+function redemptionCouponId(doc: RedemptionDoc): string {
+  return (doc.coupon as { id?: string } | null)?.id ?? couponIdFor(couponKey(doc._id.toString())).toString()
 }
 
 function statusOf(state: RedemptionState): RedemptionStatus {

@@ -1,5 +1,6 @@
 import type { CarePreview, Clienteling, Coupon, MemberGlance, PurchaseRecorded, RecordPurchase, MyCustomers, StaffAppointment, StaffAppointmentList, StaffNote, UpdateClienteling } from '@member-center/shared'
 import { staffRequest } from './http'
+import { storeQuery } from './staff'
 
 // The Staff tab's subpackage (packages/staff) only: kept apart from services/staff.ts so it leaves the main package
 // with the pages that use it. Every call carries the staff token.
@@ -48,7 +49,7 @@ export const sendCare = (memberId: string, content: string, requestId: string) =
   })
 
 /** GET /api/staff/appointments?date= — my store's appointments on a day */
-export const getStoreAppointments = (date: string) => staffRequest<StaffAppointmentList>('GET', `/api/staff/appointments?date=${date}`)
+export const getStoreAppointments = (date: string) => staffRequest<StaffAppointmentList>('GET', `/api/staff/appointments?date=${date}${storeQuery('&')}`)
 
 /** POST /api/staff/appointments/{id}/{action} — confirm, complete, no-show, cancel (with a reason) */
 export const actOnAppointment = (id: string, action: 'confirm' | 'complete' | 'no-show' | 'cancel', reason?: string) =>

@@ -7,7 +7,7 @@ import PageState from '../../components/page-state'
 import { H5TabBar } from '../../components/tab-bar'
 import { type StoredStaff, useSession } from '../../hooks/session'
 import { toApiError, useApi } from '../../hooks/use-api'
-import { getTasks, markTaskDone, type StaffTask } from '../../services/staff'
+import { chooseStore, chosenStore, getStoreList, getTasks, markTaskDone, type StaffTask } from '../../services/staff'
 import './index.scss'
 
 const ROLE_TEXT: Record<StoredStaff['role'], string> = { staff: '店员', manager: '店长', admin: '管理员' }
@@ -164,9 +164,44 @@ function Activate() {
   )
 }
 
+/** An admin has no store of their own: they pick the one whose tasks and appointments they look at. */
+function StorePicker({ onChosen }: { onChosen: () => void }) {
+  const { data, error, loading, reload } = useApi(getStoreList)
+  const [current, setCurrent] = useState(chosenStore())
+  return (
+    <View className='section staff__stores'>
+      <Text className='staff__heading'>门店</Text>
+      <PageState data={data} error={error} loading={loading} onRetry={reload} isEmpty={(d) => d.items.length === 0} emptyText='还没有门店。'>
+        {(d) => (
+          <View className='staff__store-list' role='radiogroup' aria-label='门店'>
+            {d.items.map((s) => (
+              <View
+                key={s.code}
+                role='radio'
+                aria-checked={s.code === current}
+                className={`staff__store${s.code === current ? ' staff__store--on' : ''}`}
+                data-testid='staff-store'
+                onClick={() => {
+                  chooseStore(s.code)
+                  setCurrent(s.code)
+                  onChosen()
+                }}
+              >
+                <Text>{s.name}</Text>
+              </View>
+            ))}
+          </View>
+        )}
+      </PageState>
+    </View>
+  )
+}
+
 function StaffHome() {
   const { staff } = useSession()
+  const [storeKey, setStoreKey] = useState(chosenStore() ?? '')
   if (!staff) return <Activate />
+  const needsStore = staff.store === null
   return (
     <View className='staff' {...KEYBOARD_SCROLLABLE}>
       <View className='section staff__header' data-testid='staff-header'>
@@ -177,7 +212,8 @@ function StaffHome() {
         </Text>
       </View>
       <Lookup />
-      <Tasks />
+      {needsStore && <StorePicker onChosen={() => setStoreKey(chosenStore() ?? '')} />}
+      {(!needsStore || storeKey) && <Tasks key={storeKey} />}
       <Links staff={staff} />
     </View>
   )

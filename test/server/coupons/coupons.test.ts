@@ -113,6 +113,18 @@ describe('coupons', () => {
       await expectCountersReconciled()
     })
 
+    it('answers every request of one key with its one coupon, never a refusal, when that coupon took the last unit and the slot', async () => {
+      const template = await createTemplate({ perMemberLimit: 1, stock: 1 })
+      const { memberId } = await t.login('coupon-same-key-limited')
+      const same = await Promise.allSettled(Array.from({ length: 20 }, () => t.app.coupons.issue({ templateId: template.id, memberId, key: 'birthday:same-key:2026', source: 'birthday' })))
+      const refused = same.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as { code?: string }).code)
+      expect(refused).toEqual([])
+      const answers = same.map((r) => (r as PromiseFulfilledResult<{ status: string; coupon: { id: string } }>).value)
+      expect(new Set(answers.map((a) => a.coupon.id)).size).toBe(1)
+      expect(answers.filter((a) => a.status === 'issued')).toHaveLength(1)
+      await expectCountersReconciled()
+    })
+
     it('issues a batch in a few commands with the same guarantees: stock never passed, a repeated key one coupon', async () => {
       const template = await createTemplate({ stock: 4 })
       const members = await Promise.all([0, 1, 2].map((i) => t.login(`coupon-batch-${i}`)))

@@ -76,7 +76,15 @@ export class CouponIssuer {
     const template = await this.templates.doc(req.templateId)
     if (!template) throw new NotFound(`coupon template ${req.templateId} not found`)
     const at = req.at ?? this.now()
-    await this.checkEligible(template, memberId, at)
+    try {
+      await this.checkEligible(template, memberId, at)
+    } catch (refusal) {
+      // the same key issued by another request a moment ago took the last unit or the member's slot: that coupon is
+      // this request's answer, not the refusal
+      const other = await this.byKey(req.key)
+      if (other) return this.settleExisting(other)
+      throw refusal
+    }
     const window = validityWindow(template.validity as never, at)!
 
     const coupon = await this.insertPending(template, memberId, req, at, window)

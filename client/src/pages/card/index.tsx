@@ -10,6 +10,7 @@ import { H5TabBar } from '../../components/tab-bar'
 import { useApi } from '../../hooks/use-api'
 import { getCard } from '../../services/member'
 import ProgramBanners from './programs'
+import { keyboardScrollable } from '../../components/keyboard-scrollable'
 import './index.scss'
 
 function CardView() {
@@ -51,11 +52,7 @@ function reviewText(review: MemberCard['growth']['review']): string | null {
   return review.toKeep > 0 ? `${day} 等级复核，保级还需 ${review.toKeep.toLocaleString()} 成长值` : `${day} 等级复核，已达保级标准`
 }
 
-/**
- * Focusable, so a keyboard can scroll the card page when it is longer than the screen (the scrolling element is
- * Taro's page, which we don't render). ViewProps has no tabIndex; H5 passes the attributes through, weapp ignores them.
- */
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '会员卡' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('会员卡')
 
 function Card({ card, secondsLeft }: { card: MemberCard; secondsLeft: number }) {
   const percent = Math.round(card.growth.progress * 100)

@@ -10,6 +10,7 @@ import { useSession } from '../../hooks/session'
 import { useApi } from '../../hooks/use-api'
 import { bindPhone, getProfile } from '../../services/member'
 import { getUnreadCount, showUnreadOnTab } from '../../services/messages'
+import { keyboardScrollable } from '../../components/keyboard-scrollable'
 import './index.scss'
 
 /**
@@ -100,8 +101,7 @@ function Messages({ unread }: { unread: number | null }) {
   )
 }
 
-/** Focusable, so a keyboard can scroll the page when it is longer than the screen (see the card page). */
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '我的' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('我的')
 
 function Profile({ profile, unread, onChanged }: { profile: MemberProfile; unread: number | null; onChanged: () => void }) {
   const { logout } = useSession()

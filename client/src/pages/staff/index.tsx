@@ -8,13 +8,13 @@ import { H5TabBar } from '../../components/tab-bar'
 import { type StoredStaff, useSession } from '../../hooks/session'
 import { toApiError, useApi } from '../../hooks/use-api'
 import { chooseStore, chosenStore, getStoreList, getTasks, markTaskDone, type StaffTask } from '../../services/staff'
+import { keyboardScrollable } from '../../components/keyboard-scrollable'
 import './index.scss'
 
 const ROLE_TEXT: Record<StoredStaff['role'], string> = { staff: '店员', manager: '店长', admin: '管理员' }
 const TASK_KIND: Record<StaffTask['kind'], string> = { appointment: '预约', birthday: '生日', logistics_exception: '物流异常', at_risk: '待回访' }
 
-/** Focusable, so a keyboard can scroll the page (see the card page). */
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '门店' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('门店')
 
 /** 11 digits starting with 1: a mainland mobile number; anything else is taken as a member code. */
 const isPhone = (text: string) => /^1\d{10}$/.test(text)

@@ -8,9 +8,10 @@ import PageState from '../../../components/page-state'
 import { toApiError, useApi } from '../../../hooks/use-api'
 import { bookAppointment, getSlots, getStores } from '../../../services/appointments'
 import { clock, dayLabel, purposeLabel, shanghaiDate } from '../format'
+import { keyboardScrollable } from '../../../components/keyboard-scrollable'
 import './index.scss'
 
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '预约到店' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('预约到店')
 
 /** One choice among a few: chips that read as buttons, the chosen one marked. */
 function Chips<T extends string>({ options, value, onChange, label, testId }: { options: { value: T; text: string; disabled?: boolean }[]; value: T | null; onChange: (v: T) => void; label: string; testId: string }) {

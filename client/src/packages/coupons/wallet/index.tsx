@@ -7,6 +7,7 @@ import PageState from '../../../components/page-state'
 import { useApi } from '../../../hooks/use-api'
 import { getMyCoupons, type WalletState } from '../../../services/coupons'
 import CouponCard from '../components/coupon-card'
+import { keyboardScrollable } from '../../../components/keyboard-scrollable'
 import './index.scss'
 
 const TABS: { state: WalletState; label: string; empty: string }[] = [
@@ -18,8 +19,7 @@ const TABS: { state: WalletState; label: string; empty: string }[] = [
 /** aria-pressed for a toggle button: ButtonProps does not list it; H5 passes it through, weapp ignores it. */
 const pressed = (on: boolean) => ({ 'aria-pressed': on ? 'true' : 'false' }) as Record<string, unknown>
 
-/** Focusable, so a keyboard can scroll a long list (ViewProps has no tabIndex; H5 passes it through, weapp ignores it). */
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, 'aria-label': '优惠券列表' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('优惠券列表', { region: false })
 
 /** One tab's coupons: mounted afresh for each tab, so a tab never shows another's list while it loads. */
 function CouponList({ state }: { state: WalletState }) {

@@ -10,6 +10,7 @@ import { messageFor } from '../../../services/error-messages'
 import type { ApiError } from '../../../services/http'
 import { cancelRedemption, getMyRedemptions, type Redemption } from '../../../services/mall'
 import { points, shanghaiTime } from '../format'
+import { keyboardScrollable } from '../../../components/keyboard-scrollable'
 import './index.scss'
 
 type GiftState = NonNullable<Redemption['giftOrder']>['state']
@@ -29,8 +30,7 @@ const cancellable = (r: Redemption) => r.status === 'done' && r.giftOrder?.state
 /** Points given back: a cancelled gift, or a redemption that could not be completed. */
 const givenBack = (r: Redemption) => r.status === 'cancelled' || r.status === 'failed'
 
-/** Focusable, so a keyboard can scroll a long list (ViewProps has no tabIndex; H5 passes it through, weapp ignores it). */
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, 'aria-label': '兑换记录' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('兑换记录', { region: false })
 
 function Entry({ redemption, onChanged }: { redemption: Redemption; onChanged: (next: Redemption) => void }) {
   const [busy, setBusy] = useState(false)

@@ -10,12 +10,12 @@ import { toApiError } from '../../../hooks/use-api'
 import type { ApiError } from '../../../services/http'
 import { getInbox, markAllRead, markRead, showUnreadOnTab, type InboxItem } from '../../../services/messages'
 import { INBOX_PAGE, shanghaiTime, targetOf } from '../pages'
+import { keyboardScrollable } from '../../../components/keyboard-scrollable'
 import './index.scss'
 
 const PREFERENCES_PAGE = '/packages/messages/preferences/index'
 
-/** Focusable, so a keyboard can scroll a long list (ViewProps has no tabIndex; H5 passes it through, weapp ignores it). */
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, 'aria-label': '消息列表' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('消息列表', { region: false })
 
 /** Where a message leads from the inbox: its page, unless that is the inbox itself (shipping care shows it all here). */
 function elsewhere(page: string | null | undefined) {

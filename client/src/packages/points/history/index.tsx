@@ -9,6 +9,7 @@ import { useSession } from '../../../hooks/session'
 import { toApiError } from '../../../hooks/use-api'
 import type { ApiError } from '../../../services/http'
 import { getPointsHistory } from '../../../services/points'
+import { keyboardScrollable } from '../../../components/keyboard-scrollable'
 import './index.scss'
 
 const REASONS: Record<string, string> = {
@@ -57,11 +58,7 @@ function Entry({ entry }: { entry: PointsEntry }) {
   )
 }
 
-/**
- * Focusable, so a keyboard can scroll a long history (the scrolling element is Taro's page, which we don't render).
- * ViewProps has no tabIndex; H5 passes the attributes through and the weapp build ignores them.
- */
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, 'aria-label': '积分明细' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('积分明细', { region: false })
 
 function HistoryView() {
   const { status } = useSession()

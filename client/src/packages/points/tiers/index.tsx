@@ -5,6 +5,7 @@ import PageState from '../../../components/page-state'
 import { useApi } from '../../../hooks/use-api'
 import { getCard } from '../../../services/member'
 import { getTiers } from '../../../services/points'
+import { keyboardScrollable } from '../../../components/keyboard-scrollable'
 import './index.scss'
 
 /** YYYY-MM-DD of an instant in Shanghai (business time). */
@@ -104,8 +105,7 @@ function TierRow({ tier, below, mine }: { tier: TierListItem; below: TierListIte
   )
 }
 
-/** Focusable, so a keyboard can scroll the long page (see the points history). */
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '会员等级与权益' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('会员等级与权益')
 
 /** The tier table with each tier's benefits (mine highlighted), and how the program works. Public: no login needed. */
 export default function TiersPage() {

@@ -9,6 +9,7 @@ import { toApiError, useApi } from '../../../hooks/use-api'
 import { getBirthdayGift, setBirthday } from '../../../services/birthday'
 import CouponLine from '../components/coupon-line'
 import { lastDay, monthDay } from '../format'
+import { keyboardScrollable } from '../../../components/keyboard-scrollable'
 import './index.scss'
 
 const MONTHS = Array.from({ length: 12 }, (_, i) => `${i + 1} 月`)
@@ -97,8 +98,7 @@ function headline(gift: BirthdayGiftStatus): { title: string; text: string | nul
   return { title: '生日礼遇', text: null }
 }
 
-/** Focusable, so a keyboard can scroll the page (see the card page). */
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '生日礼遇' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('生日礼遇')
 
 function Gift({ gift, reload }: { gift: BirthdayGiftStatus; reload: () => Promise<void> }) {
   if (gift.status === 'unset') return <SetBirthday onSaved={() => void reload()} />

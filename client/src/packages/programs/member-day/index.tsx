@@ -11,6 +11,7 @@ import { useApi } from '../../../hooks/use-api'
 import { getMemberDay } from '../../../services/member-day'
 import CouponLine from '../components/coupon-line'
 import { countdown, lastDay, monthDay, yuan } from '../format'
+import { keyboardScrollable } from '../../../components/keyboard-scrollable'
 import './index.scss'
 
 /** Milliseconds until an instant, ticking every 30 seconds. */
@@ -31,11 +32,7 @@ function daysText(days: number[]): string {
   return `每月 ${days.map((d) => `${d} 日`).join('、')}`
 }
 
-/**
- * Focusable, so a keyboard can scroll the page when it is longer than the screen (the scrolling element is Taro's
- * page, which we don't render). ViewProps has no tabIndex; H5 passes the attributes through, weapp ignores them.
- */
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '会员日' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('会员日')
 
 function MemberDay({ view }: { view: MemberDayView }) {
   const next = view.next

@@ -8,9 +8,10 @@ import PageState from '../../../components/page-state'
 import { toApiError, useApi } from '../../../hooks/use-api'
 import { addNote, getMemberGlance, lookupMember, updateClienteling } from '../../../services/staff-counter'
 import { monthDay, shanghaiDay, yuan } from '../format'
+import { keyboardScrollable } from '../../../components/keyboard-scrollable'
 import './index.scss'
 
-const KEYBOARD_SCROLLABLE = { tabIndex: 0, role: 'region', 'aria-label': '会员信息' } as Record<string, unknown>
+const KEYBOARD_SCROLLABLE = keyboardScrollable('会员信息')
 
 function Row({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (

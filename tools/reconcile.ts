@@ -77,6 +77,8 @@ async function findProblems(app: FastifyInstance): Promise<{ members: number; li
   for (const p of await app.coupons.usage.reconcile()) lines.push(p)
   // appointments: slot counters against the appointments holding their places, members' places against their upcoming ones
   for (const p of await app.appointments.reconcile()) lines.push(p)
+  // photo reviews: campaign budgets against the rewarded reviews, rewards and reversals against the ledger
+  for (const p of await app.reviews.reconcile()) lines.push(p)
   // a migration's member record that could not be carried over (another record had opened the member's balances)
   const migration = await app.migration.status()
   for (const p of migration.problems) lines.push(`migration: ${p.problem}`)

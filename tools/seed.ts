@@ -121,6 +121,7 @@ export const DEMO_MEMBERS: readonly DemoMember[] = [
 const MARKER = 'demo-seed'
 const COUPON_MARKER = 'demo-seed-coupons'
 const MALL_MARKER = 'demo-seed-mall'
+const REVIEW_MARKER = 'demo-seed-reviews'
 const MEMBER_DAY_MARKER = 'demo-seed-member-day'
 const BIRTHDAY_MARKER = 'demo-seed-birthday'
 const STAFF_MARKER = 'demo-seed-staff'
@@ -137,9 +138,12 @@ export async function seedDemo(app: FastifyInstance, appid: string): Promise<num
     await seedMemberDay(app)
     await seedBirthday(app)
     await seedStaff(app, appid)
+    await seedReviewCampaign(app)
     return 0
   }
   const now = app.now().getTime()
+  // the photo-review campaign first: the orders delivered below are invited to it as they would be live
+  await seedReviewCampaign(app)
   for (const demo of DEMO_MEMBERS) {
     const { member } = await app.members.repo.upsertByWechat({ openid: sandboxOpenid(appid, demo.user), unionid: sandboxUnionid(demo.user) }, new Date(now))
     const birthday = demo.birthdayInDays === undefined ? demo.birthday : new Date(now + 8 * 3_600_000 + demo.birthdayInDays * DAY).toISOString().slice(5, 10)
@@ -165,6 +169,30 @@ export async function seedDemo(app: FastifyInstance, appid: string): Promise<num
   await seedBirthday(app)
   await seedStaff(app, appid)
   return DEMO_MEMBERS.length
+}
+
+/**
+ * A photo-review campaign (once per database): earrings and charms paid in the last 60 days, 200 points for an
+ * honest review with a photo, whatever its rating. Alice's diamond studs are delivered and not reviewed yet.
+ */
+async function seedReviewCampaign(app: FastifyInstance): Promise<void> {
+  if (await app.settings.get(REVIEW_MARKER)) return
+  const now = app.now().getTime()
+  await app.reviews.campaigns.create(
+    {
+      name: '晒单有礼',
+      products: { skus: [], categories: ['earring', 'charm'] },
+      purchaseWindow: { from: new Date(now - 60 * DAY).toISOString(), to: new Date(now + 30 * DAY).toISOString() },
+      inviteAfterDays: 3,
+      minPhotos: 1,
+      minTextLength: 10,
+      reward: { points: 200 },
+      budget: 500,
+      endsAt: new Date(now + 30 * DAY).toISOString(),
+    },
+    { actor: 'demo seed', role: 'admin' },
+  )
+  await app.settings.put(REVIEW_MARKER, { at: new Date(now).toISOString() }, 'demo seed')
 }
 
 /** A stocked points mall: coupons to redeem and a few gifts a jewelry brand gives (once per database). */

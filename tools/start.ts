@@ -79,7 +79,7 @@ try {
     H5_DIR,
   })
   const server = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' }, frameworkErrors: answerFrameworkError })
-  await server.register(app, config)
+  await server.register(app, { ...config, PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}` })
   await server.ready()
   // demo members belong to the sandbox's demo users: with a real WeChat app there is nobody to seed for
   const seeded = sandboxUrl ? await seedDemo(server, config.WECHAT_APPID) : 0

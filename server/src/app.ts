@@ -15,6 +15,7 @@ import members from './modules/members/index.js'
 import shop from './modules/shop/index.js'
 import staff from './modules/staff/index.js'
 import staffCounter from './modules/staff/counter/index.js'
+import reviews from './modules/reviews/index.js'
 
 export type AppOptions = Pick<
   Config,
@@ -38,6 +39,7 @@ export type AppOptions = Pick<
       | 'WECHAT_OA_PUSH_TOKEN'
       | 'WECHAT_OA_PUSH_AES_KEY'
       | 'H5_DIR'
+      | 'PUBLIC_BASE_URL'
       | 'SHOP_WEBHOOK_SECRET'
       | 'WORKER_ENABLED'
     >
@@ -101,6 +103,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   // staff: identity, roles and stores, invitations, the audit log; then the counter: look-up, notes, purchases, tasks
   await fastify.register(staff)
   await fastify.register(staffCounter)
+  // reviews: photo-review campaigns, invitations after delivery, photos without metadata, content checks, moderation
+  await fastify.register(reviews, { publicBaseUrl: opts.PUBLIC_BASE_URL })
   // the H5 build of the mini-program, when this process serves it (the demo does)
   if (opts.H5_DIR && existsSync(opts.H5_DIR)) {
     await fastify.register(fastifyStatic, { root: opts.H5_DIR, prefix: '/', wildcard: false })

@@ -11,7 +11,7 @@ const server = Fastify({
   // the router's own errors (a broken percent-encoding) leave in the one error shape too
   frameworkErrors: answerFrameworkError,
 })
-await server.register(app, config)
+await server.register(app, { ...config, PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}` })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -29,6 +29,14 @@ export const ErrorCodes = {
   SLOT_FULL: 'SLOT_FULL',
   /** the staff invitation code is unknown, used, replaced, expired (7 days), or its staff record is deactivated */
   INVITATION_INVALID: 'INVITATION_INVALID',
+  /** the order line has a review already (one per line) */
+  REVIEW_EXISTS: 'REVIEW_EXISTS',
+  /** the order line is not delivered yet, or was cancelled or refunded in full */
+  NOT_REVIEWABLE: 'NOT_REVIEWABLE',
+  /** WeChat's content checks have not all answered: nothing is published before they pass */
+  CHECKS_PENDING: 'CHECKS_PENDING',
+  /** a content check found the review risky: approving it needs confirmRisky after a person looked */
+  CONTENT_RISKY: 'CONTENT_RISKY',
   /** the body is larger than the route takes */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** a path segment is longer than the server reads */
@@ -44,6 +52,18 @@ export const ErrorCodes = {
   /** the database is not reachable right now; try again shortly */
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   INTERNAL: 'INTERNAL',
+  /** the photo is larger than 10 MB */
+  PHOTO_TOO_LARGE: 'PHOTO_TOO_LARGE',
+  /** the file is not an image (its bytes are neither JPEG, PNG nor WebP, or do not decode) */
+  PHOTO_NOT_IMAGE: 'PHOTO_NOT_IMAGE',
+  /** an image in a format not taken (HEIC/HEIF, AVIF, GIF, TIFF, BMP…): send JPEG, PNG or WebP */
+  PHOTO_UNSUPPORTED: 'PHOTO_UNSUPPORTED',
+  /** the image has more than 20 megapixels */
+  PHOTO_TOO_MANY_PIXELS: 'PHOTO_TOO_MANY_PIXELS',
+  /** no such photo of this member (or it was removed: unattached photos are kept a day) */
+  PHOTO_NOT_FOUND: 'PHOTO_NOT_FOUND',
+  /** the photo belongs to another review already */
+  PHOTO_IN_USE: 'PHOTO_IN_USE',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]

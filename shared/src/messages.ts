@@ -186,8 +186,9 @@ const DEFINITIONS: MessageKindDefinition[] = [
     category: 'marketing',
     title: '晒单邀请',
     fields: ['item', 'reward'],
-    page: 'packages/messages/inbox/index',
-    body: (d) => `您购买的 ${s(d.item)} 还满意吗？晒单评价可获 ${s(d.reward)}。`,
+    page: 'packages/reviews/index/index',
+    // an invitation to an honest review with photos: it never asks for a good rating, and the reward does not depend on it
+    body: (d) => `您购买的 ${s(d.item)} 已签收。欢迎在小程序写下真实评价并晒图，审核通过可获 ${s(d.reward)}，与评分无关。`,
     keys: { subscribe: { item: 'thing1', reward: 'thing2' } },
   },
   {

@@ -1,12 +1,16 @@
 import type { FastifyInstance } from 'fastify'
 import {
   createSandbox,
+  type ContentRule,
+  type ContentSuggest,
   type Fault,
+  type MediaCheckRecord,
   type PushConfig,
   type PushRecord,
   type RecordedMessage,
   type SandboxOptions,
   type SubscribeResult,
+  type TextCheckRecord,
 } from '../../tools/wechat-sandbox/sandbox.js'
 
 export const TEST_APPID = 'wxtest0000000000001'
@@ -57,18 +61,39 @@ export interface TestSandbox {
   replayPush(appid: string): Promise<{ id: number }>
   /** the next subscribe sends' asynchronous delivery fails (subscribe_msg_sent_event with an error) */
   failNextDelivery(options?: { appid?: string; count?: number; errorCode?: string; errorStatus?: string }): Promise<void>
+  /**
+   * the verdicts content checks give from now on, e.g. `{kind: 'text', contains: '广告', suggest: 'risky', label: 10001}`
+   * (the newest matching rule wins; `contains: ''` matches everything; no rule → pass, label 100)
+   */
+  setContentRules(rules: ContentRule[], options?: { replace?: boolean }): Promise<ContentRule[]>
+  /** every msg_sec_check call and the verdict it got */
+  textChecks(): Promise<TextCheckRecord[]>
+  /** every media_check_async call: download, verdict, state, push outcome; by default after work under way is done */
+  mediaChecks(options?: { wait?: boolean }): Promise<MediaCheckRecord[]>
+  /** whether later media verdicts wait for releaseMediaChecks (the default here) or are pushed by themselves */
+  holdMediaChecks(hold: boolean): Promise<void>
+  /**
+   * pushes held media verdicts (all, or `traceIds`), optionally replaced by `suggest`/`label`; by default answers once
+   * their pushes are delivered (or failed), with the checks as they stand then
+   */
+  releaseMediaChecks(options?: { traceIds?: string[]; suggest?: ContentSuggest; label?: number; wait?: boolean }): Promise<MediaCheckRecord[]>
   reset(): Promise<void>
   close(): Promise<void>
 }
 
 export async function startSandbox(
-  options: Pick<SandboxOptions, 'tokenTtlSeconds' | 'enforceConsent' | 'subscribeTemplates' | 'pushTimeoutMs' | 'pushRetryDelayMs' | 'pushDelayMs'> = {},
+  options: Pick<
+    SandboxOptions,
+    'tokenTtlSeconds' | 'enforceConsent' | 'subscribeTemplates' | 'pushTimeoutMs' | 'pushRetryDelayMs' | 'pushDelayMs' | 'holdMediaChecks' | 'mediaCheckDelayMs' | 'mediaFetchTimeoutMs'
+  > = {},
 ): Promise<TestSandbox> {
   const server = createSandbox({
     apps: [
       { appid: TEST_APPID, secret: TEST_SECRET },
       { appid: TEST_OA_APPID, secret: TEST_OA_SECRET, kind: 'officialAccount' },
     ],
+    // a test decides when WeChat's media verdicts arrive (releaseMediaChecks); the demo gets them by themselves
+    holdMediaChecks: true,
     ...options,
   })
   const url = await server.listen({ port: 0, host: '127.0.0.1' })
@@ -83,6 +108,8 @@ export async function startSandbox(
   }
   const query = (params: Record<string, string | undefined>) =>
     new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString()
+  const mediaChecks = async ({ wait = true }: { wait?: boolean } = {}) =>
+    (await call<{ mediaChecks: MediaCheckRecord[] }>(`/sandbox/media-checks?${query({ wait: wait ? '1' : undefined })}`)).mediaChecks
   return {
     url,
     server,
@@ -103,6 +130,15 @@ export async function startSandbox(
       (await call<{ pushes: PushRecord[] }>(`/sandbox/pushes?${query({ appid, wait: wait ? '1' : undefined })}`)).pushes,
     replayPush: async (appid) => (await call<{ push: { id: number } }>('/sandbox/push/replay', { appid })).push,
     failNextDelivery: async (options = {}) => void (await call('/sandbox/push/sent-failure', options)),
+    setContentRules: async (rules, { replace } = {}) => (await call<{ rules: ContentRule[] }>('/sandbox/content-checks', { rules, replace })).rules,
+    textChecks: async () => (await call<{ textChecks: TextCheckRecord[] }>('/sandbox/content-checks')).textChecks,
+    mediaChecks,
+    holdMediaChecks: async (hold) => void (await call('/sandbox/media-checks/hold', { hold })),
+    async releaseMediaChecks({ wait = true, ...release } = {}) {
+      const { released } = await call<{ released: { traceId: string }[] }>('/sandbox/media-checks/release', release)
+      const ids = new Set(released.map((r) => r.traceId))
+      return (await mediaChecks({ wait })).filter((c) => ids.has(c.traceId))
+    },
     reset: async () => void (await call('/sandbox/reset', {})),
     close: () => server.close(),
   }

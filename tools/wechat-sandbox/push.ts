@@ -152,6 +152,46 @@ export function subscribeEventBody(
   return { text, message }
 }
 
+/** One strategy's finding in a content-security verdict (WeChat's `detail` items). */
+export interface ContentCheckDetail {
+  strategy: string
+  errcode: number
+  suggest?: string
+  label?: number
+  prob?: number
+  level?: number
+  keyword?: string
+}
+
+/**
+ * The wxa_media_check event (media_check_async, version 2) in the app's format, fields in WeChat's order: the head,
+ * appid, trace_id, version, detail, errcode, errmsg, result. In JSON `detail` is an array; in XML each item is a
+ * `<detail>` element of its own. Numbers (version, errcode, label, prob) are bare in both, strings in CDATA in XML.
+ */
+export function mediaCheckEventBody(
+  config: Pick<PushConfig, 'format' | 'createTimeAsString'>,
+  head: { ToUserName: string; FromUserName: string; CreateTime: number },
+  verdict: { appid: string; traceId: string; suggest: string; label: number; detail: ContentCheckDetail[] },
+): { text: string; message: Record<string, unknown> } {
+  const fields = {
+    MsgType: 'event',
+    Event: 'wxa_media_check',
+    appid: verdict.appid,
+    trace_id: verdict.traceId,
+    version: 2,
+    detail: verdict.detail,
+    errcode: 0,
+    errmsg: 'ok',
+    result: { suggest: verdict.suggest, label: verdict.label },
+  }
+  if (config.format === 'json') {
+    const message = { ...head, CreateTime: config.createTimeAsString ? String(head.CreateTime) : head.CreateTime, ...fields }
+    return { text: JSON.stringify(message), message }
+  }
+  const message = { ...head, ...fields }
+  return { text: toXml(message), message }
+}
+
 class XmlNumber {
   constructor(readonly value: string) {}
 }

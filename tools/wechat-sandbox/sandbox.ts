@@ -1,7 +1,9 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import {
   checkPushConfig,
+  mediaCheckEventBody,
   nonce,
   sha1,
   signedPushRequest,
@@ -15,7 +17,7 @@ import {
 } from './push.js'
 import { sandboxOpenid, sandboxUnionid } from './users.js'
 
-export type { PushConfig, PushRecord, PushAttempt } from './push.js'
+export type { PushConfig, PushRecord, PushAttempt, ContentCheckDetail } from './push.js'
 
 /**
  * A local server speaking the WeChat endpoints Member Center uses, with the same paths, parameters and error codes
@@ -53,6 +55,73 @@ export interface SandboxOptions {
   pushRetryDelayMs?: number
   /** how long after the event WeChat starts pushing it: after the answer to the call that caused it (default 50 ms) */
   pushDelayMs?: number
+  /**
+   * media_check_async verdicts wait for POST /sandbox/media-checks/release instead of being pushed on their own
+   * (default false: the demo gets its verdicts by itself; test/helpers/sandbox.ts turns holding on)
+   */
+  holdMediaChecks?: boolean
+  /** how long after downloading the file WeChat pushes a verdict that is not held (default 1000 ms; WeChat: within 30 minutes) */
+  mediaCheckDelayMs?: number
+  /** how long WeChat waits while downloading a media_url (default 10 s) */
+  mediaFetchTimeoutMs?: number
+}
+
+export type ContentSuggest = 'pass' | 'review' | 'risky'
+
+/**
+ * A verdict a test chooses: a text check whose content (or title, nickname, signature) contains `contains`, or a
+ * media check whose media_url contains it, gets `suggest` and `label` (default 100 for pass, 21000 "other" else).
+ * The newest matching rule wins; an empty `contains` matches everything; no rule → pass, label 100.
+ */
+export interface ContentRule {
+  kind: 'text' | 'media'
+  contains: string
+  suggest: ContentSuggest
+  label?: number
+}
+
+/** A msg_sec_check call as the sandbox answered it. */
+export interface TextCheckRecord {
+  traceId: string
+  appid: string
+  openid: string
+  scene: number
+  content: string
+  title?: string
+  nickname?: string
+  signature?: string
+  suggest: ContentSuggest
+  label: number
+  at: string
+}
+
+/** What WeChat's download of a media_url gave (a failure is recorded; the verdict is pushed anyway, as WeChat does). */
+export interface MediaFetch {
+  ok: boolean
+  status?: number
+  bytes?: number
+  contentType?: string
+  error?: string
+  durationMs: number
+}
+
+/** A media_check_async call, its download, its verdict and the wxa_media_check push that carries the verdict. */
+export interface MediaCheckRecord {
+  traceId: string
+  appid: string
+  openid: string
+  mediaUrl: string
+  /** 1 audio, 2 image */
+  mediaType: 1 | 2
+  scene: number
+  at: string
+  /** null while the download is under way */
+  fetch: MediaFetch | null
+  verdict: { suggest: ContentSuggest; label: number }
+  /** held: waits for /sandbox/media-checks/release; scheduled: pushed by itself after mediaCheckDelayMs; pushed */
+  state: 'held' | 'scheduled' | 'pushed'
+  /** the wxa_media_check push, once queued (its outcome as /sandbox/pushes tells it) */
+  push: { id: number; outcome: PushRecord['outcome'] } | null
 }
 
 export type SubscribeResult = 'accept' | 'reject' | 'ban' | 'filter'
@@ -103,10 +172,12 @@ const ERRMSG: Record<number, string> = {
   [-1]: 'system error',
   40001: 'invalid credential, access_token is invalid or not latest',
   40003: 'invalid openid',
+  40004: 'invalid media type',
   40013: 'invalid appid',
   40029: 'invalid code',
   40037: 'invalid template_id',
   40125: 'invalid appsecret',
+  40129: 'invalid scene',
   40163: 'code been used',
   40226: 'high risk user',
   41001: 'access_token missing',
@@ -114,10 +185,14 @@ const ERRMSG: Record<number, string> = {
   42001: 'access_token expired',
   43004: 'require subscribe',
   43101: 'user refuse to accept the msg',
+  43104: 'appid does not match openid',
+  44002: 'empty post data',
   45009: 'reach max api daily quota limit',
   45011: 'api minute-quota reach limit',
+  47001: 'data format error',
   47003: 'argument invalid!',
   48001: 'api unauthorized',
+  61010: 'user access record expired, the user has not visited the mini program in the last 2 hours',
 }
 
 function wxError(errcode: number, detail?: string) {
@@ -128,6 +203,13 @@ const OPENID_PATTERN = /^o[\w-]{20,40}$/
 const SUBSCRIBE_RESULTS: readonly SubscribeResult[] = ['accept', 'reject', 'ban', 'filter']
 /** WeChat: at most three template ids per requestSubscribeMessage (some docs say five; three is what holds) */
 const MAX_TEMPLATES_PER_TAP = 3
+const CONTENT_SUGGESTS: readonly ContentSuggest[] = ['pass', 'review', 'risky']
+/** msg_sec_check v2: at most 2,500 characters of content */
+const MAX_CHECKED_TEXT = 2500
+/** content checks need a user who used the mini-program within the last 2 hours (else 61010) */
+const RECENT_VISIT_MS = 2 * 3600_000
+/** WeChat checks files up to 10 MB */
+const MAX_MEDIA_BYTES = 10 * 1024 * 1024
 
 export function originalIdOf(app: SandboxApp): string {
   return app.originalId ?? 'gh_' + createHash('sha256').update(app.appid).digest('hex').slice(0, 12)
@@ -141,6 +223,8 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
   const pushTimeoutMs = options.pushTimeoutMs ?? 5000
   const pushRetryDelayMs = options.pushRetryDelayMs ?? 0
   const pushDelayMs = options.pushDelayMs ?? 50
+  const mediaCheckDelayMs = options.mediaCheckDelayMs ?? 1000
+  const mediaFetchTimeoutMs = options.mediaFetchTimeoutMs ?? 10_000
   const apps = new Map(options.apps.map((a) => [a.appid, a]))
   const kindOf = (appid: string) => apps.get(appid)?.kind ?? 'miniprogram'
   const firstApp = (kind: 'miniprogram' | 'officialAccount') => options.apps.find((a) => (a.kind ?? 'miniprogram') === kind)?.appid
@@ -165,6 +249,18 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
   /** which app and user every openid the sandbox handed out belongs to */
   const openidOwners = new Map<string, { appid: string; user: string }>()
   const followers = new Map<string, Follower>()
+  /** when each openid last used the mini-program (logged in, tapped a dialog): content checks need a recent visit */
+  const lastVisits = new Map<string, number>()
+
+  // ---- content security ----
+  let contentRules: ContentRule[] = []
+  let textChecks: TextCheckRecord[] = []
+  let mediaChecks: MediaCheckRecord[] = []
+  let holdMediaChecks = options.holdMediaChecks ?? false
+  /** each media check's download, awaited before its verdict is pushed */
+  const mediaFetches = new Map<string, Promise<void>>()
+  /** the push record of each media check's verdict, read for its live outcome */
+  const mediaPushes = new Map<string, PushRecord>()
 
   // ---- message push ----
   const pushConfigs = new Map<string, PushConfig>()
@@ -291,8 +387,10 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     if (code.used) return wxError(40163)
     code.used = true
     if (riskyUsers.has(code.user)) return wxError(40226)
+    const openid = openidOf(code.appid, code.user)
+    lastVisits.set(openid, now())
     return {
-      openid: openidOf(code.appid, code.user),
+      openid,
       session_key: randomBytes(16).toString('base64'),
       unionid: sandboxUnionid(code.user),
     }
@@ -406,6 +504,183 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     }
   })
 
+  // ---- content security (v2): msg_sec_check answers at once; media_check_async answers a trace_id, the verdict is pushed ----
+
+  /**
+   * What both content-security calls require, checked as WeChat answers it: version 2 (else 47001, WeChat's answer to
+   * a body without the v2 fields), an openid of this app (40003 malformed, 43104 another app's) that used the
+   * mini-program within 2 hours (61010; an openid the sandbox never saw counts as recent: it may have restarted since
+   * the visit), a scene 1–4 (40129).
+   */
+  function checkSecurityCaller(appid: string, body: Record<string, unknown>): { openid: string; scene: number } | { error: ReturnType<typeof wxError> } {
+    if (body.version !== 2 && body.version !== '2') return { error: wxError(47001, 'version must be 2') }
+    const { openid } = body
+    const scene = typeof body.scene === 'number' || (typeof body.scene === 'string' && /^\d+$/.test(body.scene)) ? Number(body.scene) : undefined
+    if (typeof openid !== 'string' || scene === undefined) return { error: wxError(47001, 'openid and scene are required') }
+    if (!OPENID_PATTERN.test(openid)) return { error: wxError(40003) }
+    if (ownedByAnotherApp(openid, appid)) return { error: wxError(43104) }
+    const visited = lastVisits.get(openid)
+    if (visited !== undefined && now() - visited > RECENT_VISIT_MS) return { error: wxError(61010) }
+    if (![1, 2, 3, 4].includes(scene)) return { error: wxError(40129) }
+    return { openid, scene }
+  }
+
+  /** The newest rule of that kind whose `contains` is in the text decides; none → pass, label 100. */
+  function verdictFor(kind: ContentRule['kind'], text: string): { suggest: ContentSuggest; label: number; keyword?: string } {
+    const rule = [...contentRules].reverse().find((r) => r.kind === kind && text.includes(r.contains))
+    if (!rule) return { suggest: 'pass', label: 100 }
+    return { suggest: rule.suggest, label: rule.label ?? defaultLabel(rule.suggest), keyword: rule.contains || undefined }
+  }
+
+  /** WeChat's trace ids look like 60ae120f-371d5872-7941a05b: the time in hex, then two random parts. */
+  const newTraceId = () => [seconds().toString(16).padStart(8, '0'), randomBytes(4).toString('hex'), randomBytes(4).toString('hex')].join('-')
+
+  app.post('/wxa/msg_sec_check', async (request, reply) => {
+    if (await applyFault('/wxa/msg_sec_check', reply)) return reply
+    const auth = checkToken(request)
+    if ('error' in auth) return auth.error
+    if (kindOf(auth.appid) !== 'miniprogram') return wxError(48001)
+    const body = (request.body ?? {}) as Record<string, unknown>
+    const caller = checkSecurityCaller(auth.appid, body)
+    if ('error' in caller) return caller.error
+    const { content, title, nickname, signature } = body
+    if (typeof content !== 'string') return wxError(47001, 'content is required')
+    if (content.length === 0) return wxError(44002)
+    if ([...content].length > MAX_CHECKED_TEXT) return wxError(47001, `content exceeds ${MAX_CHECKED_TEXT} characters`)
+    for (const [name, value] of Object.entries({ title, nickname, signature })) {
+      if (value !== undefined && typeof value !== 'string') return wxError(47001, `${name} must be a string`)
+    }
+    // WeChat checks every text it is given: the title, nickname and signature as well as the content
+    const texts = [content, title, nickname, signature].filter((t): t is string => typeof t === 'string')
+    const verdict = verdictFor('text', texts.join('\n'))
+    const traceId = newTraceId()
+    textChecks.push({
+      traceId,
+      appid: auth.appid,
+      openid: caller.openid,
+      scene: caller.scene,
+      content,
+      title: title as string | undefined,
+      nickname: nickname as string | undefined,
+      signature: signature as string | undefined,
+      suggest: verdict.suggest,
+      label: verdict.label,
+      at: new Date(now()).toISOString(),
+    })
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      result: { suggest: verdict.suggest, label: verdict.label },
+      detail: [
+        { strategy: 'content_model', errcode: 0, suggest: verdict.suggest, label: verdict.label, prob: 90 },
+        // the keyword strategy names what it found; with nothing found it reports only its errcode
+        verdict.keyword && verdict.suggest !== 'pass'
+          ? { strategy: 'keyword', errcode: 0, suggest: verdict.suggest, label: verdict.label, level: 20, keyword: verdict.keyword }
+          : { strategy: 'keyword', errcode: 0 },
+      ],
+      trace_id: traceId,
+    }
+  })
+
+  app.post('/wxa/media_check_async', async (request, reply) => {
+    if (await applyFault('/wxa/media_check_async', reply)) return reply
+    const auth = checkToken(request)
+    if ('error' in auth) return auth.error
+    if (kindOf(auth.appid) !== 'miniprogram') return wxError(48001)
+    const body = (request.body ?? {}) as Record<string, unknown>
+    const caller = checkSecurityCaller(auth.appid, body)
+    if ('error' in caller) return caller.error
+    const mediaUrl = body.media_url
+    if (typeof mediaUrl !== 'string') return wxError(47001, 'media_url is required')
+    if (mediaUrl.trim().length === 0) return wxError(44002)
+    const mediaType = Number(body.media_type)
+    if (mediaType !== 1 && mediaType !== 2) return wxError(40004)
+    const { suggest, label } = verdictFor('media', mediaUrl)
+    const check: MediaCheckRecord = {
+      traceId: newTraceId(),
+      appid: auth.appid,
+      openid: caller.openid,
+      mediaUrl,
+      mediaType,
+      scene: caller.scene,
+      at: new Date(now()).toISOString(),
+      fetch: null,
+      verdict: { suggest, label },
+      state: holdMediaChecks ? 'held' : 'scheduled',
+      push: null,
+    }
+    mediaChecks.push(check)
+    startMediaCheck(check)
+    return { errcode: 0, errmsg: 'ok', trace_id: check.traceId }
+  })
+
+  /** WeChat's side of a media check: download the file, then (unless held) push the verdict a little later. */
+  function startMediaCheck(check: MediaCheckRecord) {
+    const signal = deliveryAbort.signal
+    const fetched = fetchMedia(check.mediaUrl, signal).then((result) => {
+      check.fetch = result
+    })
+    mediaFetches.set(check.traceId, fetched)
+    track(
+      fetched
+        .then(async () => {
+          if (check.state !== 'scheduled') return
+          await sleep(mediaCheckDelayMs, undefined, { signal })
+          if (check.state === 'scheduled') pushVerdict(check)
+        })
+        .catch(() => undefined), // stopped by /sandbox/reset or close
+    )
+  }
+
+  /** WeChat downloads the file to check it: what it got (status, size, type), or why it could not. */
+  async function fetchMedia(url: string, signal: AbortSignal): Promise<MediaFetch> {
+    const started = Date.now()
+    try {
+      const response = await fetch(url, { headers: { 'user-agent': 'Mozilla/4.0' }, signal: AbortSignal.any([signal, AbortSignal.timeout(mediaFetchTimeoutMs)]) })
+      const contentType = response.headers.get('content-type') ?? undefined
+      let bytes = 0
+      const reader = response.body?.getReader()
+      for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader!.read()) {
+        bytes += chunk.value.byteLength
+        if (bytes > MAX_MEDIA_BYTES) {
+          await reader!.cancel()
+          return { ok: false, status: response.status, bytes, contentType, error: 'larger than 10 MB', durationMs: Date.now() - started }
+        }
+      }
+      const ok = response.status >= 200 && response.status < 300 && bytes > 0
+      return { ok, status: response.status, bytes, contentType, durationMs: Date.now() - started }
+    } catch (error) {
+      const timedOut = error instanceof Error && error.name === 'TimeoutError'
+      // fetch hides why it failed (refused, unknown host) in its cause
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause
+      const reason = timedOut ? `no answer within ${mediaFetchTimeoutMs} ms` : `${String(error)}${cause ? ` (${cause.code ?? cause.message})` : ''}`
+      return { ok: false, error: reason, durationMs: Date.now() - started }
+    }
+  }
+
+  /** Pushes a media check's verdict as wxa_media_check (recorded as not-configured when the app has no push URL). */
+  function pushVerdict(check: MediaCheckRecord): PushRecord {
+    check.state = 'pushed'
+    const { suggest, label } = check.verdict
+    const pushed = queuePush(check.appid, check.openid, 'wxa_media_check', (format, head) =>
+      mediaCheckEventBody({ format, createTimeAsString: pushConfigs.get(check.appid)?.createTimeAsString }, head, {
+        appid: check.appid,
+        traceId: check.traceId,
+        suggest,
+        label,
+        detail: [{ strategy: 'content_model', errcode: 0, suggest, label, prob: 90 }],
+      }),
+    )
+    mediaPushes.set(check.traceId, pushed)
+    return pushed
+  }
+
+  /** A media check as the control API shows it: its push with the outcome it has now. */
+  function mediaCheckView(check: MediaCheckRecord): MediaCheckRecord {
+    const pushed = mediaPushes.get(check.traceId)
+    return { ...check, push: pushed ? { id: pushed.id, outcome: pushed.outcome } : null }
+  }
+
   /** Records a message and answers its msgid, an integer above 2^53. */
   function record(kind: RecordedMessage['kind'], appid: string, body: Record<string, unknown>, extra: Partial<RecordedMessage> = {}): string {
     const msgid = (2n ** 53n + BigInt(randomInt(1, 2 ** 40))).toString()
@@ -494,6 +769,13 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     }
   }
 
+  /** Work WeChat does after answering (downloads, verdicts, pushes): `wait=1` on the control API waits for it. */
+  function track(work: Promise<unknown>) {
+    const done = work.then(() => undefined)
+    inflight.add(done)
+    void done.finally(() => inflight.delete(done))
+  }
+
   async function settle() {
     while (inflight.size > 0) await Promise.all([...inflight])
   }
@@ -557,6 +839,7 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     }
     const { user, appid } = who
     const openid = openidOf(appid, user)
+    lastVisits.set(openid, now())
     const answered: Record<string, SubscribeResult> = {}
     const popup: Record<string, string>[] = []
     for (const [id, asked] of entries as [string, SubscribeResult][]) {
@@ -754,6 +1037,70 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     return { pushes: q.appid ? pushes.filter((p) => p.appid === q.appid) : pushes }
   })
 
+  /** Verdicts the content checks give from now on: appended (the newest matching rule wins), or `replace: true`. */
+  app.post('/sandbox/content-checks', async (request, reply) => {
+    const raw = (request.body ?? {}) as { rules?: unknown; replace?: unknown }
+    const rules = parseContentRules(raw.rules)
+    if (typeof rules === 'string') return reply.code(400).send({ error: rules })
+    if (raw.replace !== undefined && typeof raw.replace !== 'boolean') return reply.code(400).send({ error: 'replace must be a boolean' })
+    contentRules = raw.replace ? rules : [...contentRules, ...rules]
+    return { rules: contentRules }
+  })
+
+  /** The rules, and every msg_sec_check call with the verdict it got. */
+  app.get('/sandbox/content-checks', async () => ({ rules: contentRules, textChecks }))
+
+  /** Every media_check_async call: download, verdict, state, push outcome; `wait=1` first lets work under way finish. */
+  app.get('/sandbox/media-checks', async (request) => {
+    const q = request.query as Record<string, string | undefined>
+    if (q.wait === '1' || q.wait === 'true') await settle()
+    return { hold: holdMediaChecks, mediaChecks: mediaChecks.map(mediaCheckView) }
+  })
+
+  /** Holds the verdicts of later media checks until released (true), or lets them be pushed by themselves (false). */
+  app.post('/sandbox/media-checks/hold', async (request, reply) => {
+    const { hold } = (request.body ?? {}) as { hold?: unknown }
+    if (typeof hold !== 'boolean') return reply.code(400).send({ error: 'hold must be a boolean' })
+    holdMediaChecks = hold
+    return { hold }
+  })
+
+  /**
+   * Pushes held verdicts: every held check, or those of `traceIds` (409 when one is not held); `suggest` (and
+   * `label`) replace the verdict the rules gave. A check's download finishes before its verdict goes out.
+   */
+  app.post('/sandbox/media-checks/release', async (request, reply) => {
+    const raw = (request.body ?? {}) as { traceIds?: unknown; suggest?: unknown; label?: unknown }
+    const { traceIds } = raw
+    if (traceIds !== undefined && !(Array.isArray(traceIds) && traceIds.every((id) => typeof id === 'string'))) {
+      return reply.code(400).send({ error: 'traceIds must be an array of trace ids' })
+    }
+    if (raw.suggest !== undefined && !CONTENT_SUGGESTS.includes(raw.suggest as ContentSuggest)) {
+      return reply.code(400).send({ error: `suggest must be one of ${CONTENT_SUGGESTS.join(', ')}` })
+    }
+    if (raw.label !== undefined && (raw.suggest === undefined || !isLabel(raw.label))) {
+      return reply.code(400).send({ error: 'label must be an integer 0–99999, given with suggest' })
+    }
+    const held = mediaChecks.filter((c) => c.state === 'held')
+    if (traceIds) {
+      const notHeld = (traceIds as string[]).filter((id) => !held.some((c) => c.traceId === id))
+      if (notHeld.length > 0) return reply.code(409).send({ error: `not held: ${notHeld.join(', ')}` })
+    }
+    const chosen = traceIds ? held.filter((c) => (traceIds as string[]).includes(c.traceId)) : held
+    const released: { traceId: string; verdict: MediaCheckRecord['verdict']; push: { id: number; outcome: PushRecord['outcome'] } }[] = []
+    for (const check of chosen) {
+      await mediaFetches.get(check.traceId)
+      if (check.state !== 'held') continue // released meanwhile by another call
+      if (raw.suggest !== undefined) {
+        const suggest = raw.suggest as ContentSuggest
+        check.verdict = { suggest, label: (raw.label as number | undefined) ?? defaultLabel(suggest) }
+      }
+      const pushed = pushVerdict(check)
+      released.push({ traceId: check.traceId, verdict: check.verdict, push: { id: pushed.id, outcome: pushed.outcome } })
+    }
+    return { released }
+  })
+
   app.post('/sandbox/faults', async (request, reply) => {
     const f = request.body as Partial<Fault>
     if (!f || typeof f.path !== 'string' || !Number.isInteger(f.count) || (f.count ?? 0) < 1) {
@@ -799,6 +1146,13 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     switchedOff.clear()
     bannedTemplates.clear()
     followers.clear()
+    lastVisits.clear()
+    contentRules = []
+    textChecks = []
+    mediaChecks = []
+    mediaFetches.clear()
+    mediaPushes.clear()
+    holdMediaChecks = options.holdMediaChecks ?? false
     pushConfigs.clear()
     sentFailures.clear()
     // deliveries under way stop; their records go with the rest
@@ -811,6 +1165,30 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
 
   app.get('/sandbox/health', async () => ({ ok: true }))
   return app
+}
+
+/** The label WeChat gives a verdict when a rule names none: 100 (normal) for pass, 21000 (other) for the rest. */
+function defaultLabel(suggest: ContentSuggest): number {
+  return suggest === 'pass' ? 100 : 21000
+}
+
+const isLabel = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 99_999
+
+/** Checks the rules a test sets (POST /sandbox/content-checks); answers them, or the problem. */
+function parseContentRules(raw: unknown): ContentRule[] | string {
+  if (!Array.isArray(raw) || raw.length > 100) return 'rules must be an array of at most 100 {kind, contains, suggest, label?}'
+  const rules: ContentRule[] = []
+  for (const [i, r] of raw.entries()) {
+    const rule = (r ?? {}) as Record<string, unknown>
+    const unknown = Object.keys(rule).filter((k) => !['kind', 'contains', 'suggest', 'label'].includes(k))
+    if (unknown.length > 0) return `rules[${i}]: unknown field ${unknown.join(', ')}`
+    if (rule.kind !== 'text' && rule.kind !== 'media') return `rules[${i}].kind must be "text" or "media"`
+    if (typeof rule.contains !== 'string' || rule.contains.length > 500) return `rules[${i}].contains must be a string of at most 500 characters ("" matches everything)`
+    if (!CONTENT_SUGGESTS.includes(rule.suggest as ContentSuggest)) return `rules[${i}].suggest must be one of ${CONTENT_SUGGESTS.join(', ')}`
+    if (rule.label !== undefined && !isLabel(rule.label)) return `rules[${i}].label must be an integer 0–99999`
+    rules.push({ kind: rule.kind, contains: rule.contains, suggest: rule.suggest as ContentSuggest, ...(rule.label !== undefined ? { label: rule.label as number } : {}) })
+  }
+  return rules
 }
 
 /** WeChat's subscribe-message value limits by key type (the key's letters before its number: thing1, phrase3…). */

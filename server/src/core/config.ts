@@ -34,6 +34,11 @@ export const ConfigSchema = Type.Object({
   WORKER_ENABLED: Type.Boolean({ default: true }),
   /** logins allowed per client IP per minute */
   LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 20, minimum: 1 }),
+  /**
+   * this API's public origin (https://api.example.com): the absolute links WeChat fetches (review photos sent to
+   * media_check_async). Defaults to http://localhost:{PORT}.
+   */
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+$' })),
   /** serve the H5 build from this directory at / (optional) */
   H5_DIR: Type.Optional(Type.String()),
   TRUST_PROXY: Type.Boolean({ default: false }),

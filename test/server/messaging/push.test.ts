@@ -1,4 +1,5 @@
-import { describe, expect, it, beforeAll } from 'vitest'
+import { describe, expect, it, beforeAll, afterEach } from 'vitest'
+import type { MediaCheckVerdict } from '../../../server/src/modules/messaging/push.js'
 import { sandboxUnionid } from '../../../tools/wechat-sandbox/users.js'
 import { useTestApp } from '../../helpers/app.js'
 import { TEST_APPID, TEST_OA_APPID } from '../../helpers/sandbox.js'
@@ -78,6 +79,103 @@ describe('WeChat message push', () => {
     await t.sandbox.unfollow('push-follower')
     await t.sandbox.pushes({ appid: TEST_OA_APPID })
     expect(await model('OaFollower').findById(openid).lean()).toBeNull()
+  })
+
+  describe('media-check verdicts (wxa_media_check) reach the module that registered for them', () => {
+    const removals: (() => void)[] = []
+    afterEach(() => {
+      for (const remove of removals.splice(0)) remove()
+    })
+    /** collects the verdicts handed to a handler registered with app.messaging.push.onMediaCheck */
+    const collectVerdicts = (fail?: () => boolean) => {
+      const verdicts: MediaCheckVerdict[] = []
+      removals.push(
+        t.app.messaging.push.onMediaCheck(async (verdict) => {
+          if (fail?.()) throw new Error('the reviews store is down')
+          verdicts.push(verdict)
+        }),
+      )
+      return verdicts
+    }
+    const openidOf = async (user: string) => {
+      const me = await t.login(user)
+      return (await model('Member').findById(me.memberId).lean<{ openid: string }>())!.openid
+    }
+    const checkPhoto = (openid: string, name: string) =>
+      t.app.wechat.checkMediaAsync({ openid, mediaUrl: `${base}/photos/${name}`, mediaType: 'image', scene: 2 })
+
+    it('hands a verdict pushed in secure JSON to the handler once, even when WeChat replays it', async () => {
+      await t.sandbox.configurePush({ appid: TEST_APPID, url: `${base}/api/wechat/push`, token: TOKEN, encodingAESKey: AES_KEY, mode: 'secure', format: 'json', verify: true })
+      await t.sandbox.setContentRules([{ kind: 'media', contains: 'risky', suggest: 'risky', label: 20002 }], { replace: true })
+      const verdicts = collectVerdicts()
+      const openid = await openidOf('push-media-json')
+      const { traceId } = await checkPhoto(openid, 'risky.jpg')
+      expect(verdicts).toEqual([]) // nothing until WeChat pushes the verdict
+      const [released] = await t.sandbox.releaseMediaChecks({ traceIds: [traceId] })
+      expect(released!.push).toMatchObject({ outcome: 'delivered' })
+      expect(verdicts).toEqual([{ traceId, openid, suggest: 'risky', label: 20002, errcode: 0 }])
+      await t.sandbox.replayPush(TEST_APPID)
+      expect((await t.sandbox.pushes({ appid: TEST_APPID })).at(-1)).toMatchObject({ outcome: 'delivered', replayOf: released!.push!.id })
+      expect(verdicts).toHaveLength(1)
+    })
+
+    it('lets WeChat’s retry run the handler again when it failed, and counts the verdict once', async () => {
+      await t.sandbox.configurePush({ appid: TEST_APPID, url: `${base}/api/wechat/push`, token: TOKEN, mode: 'plain', format: 'json', verify: true })
+      let failures = 1
+      const verdicts = collectVerdicts(() => failures-- > 0)
+      const openid = await openidOf('push-media-retry')
+      const { traceId } = await checkPhoto(openid, 'fine.jpg')
+      const [released] = await t.sandbox.releaseMediaChecks({ traceIds: [traceId] })
+      const push = (await t.sandbox.pushes({ appid: TEST_APPID })).find((p) => p.id === released!.push!.id)!
+      expect(push.attempts.map((a) => a.status)).toEqual([500, 200])
+      expect(push.outcome).toBe('delivered')
+      expect(verdicts).toEqual([{ traceId, openid, suggest: 'pass', label: 100, errcode: 0 }])
+    })
+
+    it('reads plain XML pushes, and tells two verdicts for one user apart by trace_id', async () => {
+      await t.sandbox.configurePush({ appid: TEST_APPID, url: `${base}/api/wechat/push`, token: TOKEN, mode: 'plain', format: 'xml', verify: true })
+      await t.sandbox.setContentRules([{ kind: 'media', contains: 'maybe', suggest: 'review', label: 21000 }], { replace: true })
+      const verdicts = collectVerdicts()
+      // the raw message, as the generic hook hands it: XML values are strings
+      const raw: Record<string, unknown>[] = []
+      removals.push(t.app.messaging.push.onMiniProgramEvent('wxa_media_check', async (message) => void raw.push(message)))
+      const openid = await openidOf('push-media-xml')
+      const first = await checkPhoto(openid, 'a.jpg')
+      const second = await checkPhoto(openid, 'maybe.jpg')
+      const released = await t.sandbox.releaseMediaChecks()
+      expect(released.map((c) => c.push?.outcome)).toEqual(['delivered', 'delivered'])
+      expect(verdicts).toEqual([
+        { traceId: first.traceId, openid, suggest: 'pass', label: 100, errcode: 0 },
+        { traceId: second.traceId, openid, suggest: 'review', label: 21000, errcode: 0 },
+      ])
+      expect(raw[0]).toMatchObject({ Event: 'wxa_media_check', FromUserName: openid, trace_id: first.traceId, version: '2', result: { suggest: 'pass', label: '100' } })
+    })
+
+    it('keeps a receipt per trace_id: two verdicts in the same second are both handled, each once', async () => {
+      const verdicts = collectVerdicts()
+      const verdict = (traceId: string) => ({
+        ToUserName: 'gh_test',
+        FromUserName: 'o-same-second-user-0000000000',
+        CreateTime: 1_780_000_000,
+        MsgType: 'event',
+        Event: 'wxa_media_check',
+        appid: TEST_APPID,
+        trace_id: traceId,
+        version: 2,
+        detail: [{ strategy: 'content_model', errcode: 0, suggest: 'pass', label: 100, prob: 90 }],
+        errcode: 0,
+        errmsg: 'ok',
+        result: { suggest: 'pass', label: 100 },
+      })
+      await t.app.messaging.push.miniProgram(verdict('6a000001-00000001-00000001'))
+      await t.app.messaging.push.miniProgram(verdict('6a000001-00000002-00000002'))
+      await t.app.messaging.push.miniProgram(verdict('6a000001-00000001-00000001'))
+      expect(verdicts.map((v) => v.traceId)).toEqual(['6a000001-00000001-00000001', '6a000001-00000002-00000002'])
+    })
+
+    it('keeps the subscribe events to messaging', () => {
+      expect(() => t.app.messaging.push.onMiniProgramEvent('subscribe_msg_popup_event', async () => undefined)).toThrow(/handled by messaging/)
+    })
   })
 
   it('refuses a push with a bad signature, changing nothing', async () => {

@@ -26,6 +26,42 @@ export interface TemplateMessage {
   data: Record<string, { value: string }>
 }
 
+/** WeChat's content-security verdict: publish (pass), let a person decide (review), or refuse (risky). */
+export type ContentSuggest = 'pass' | 'review' | 'risky'
+
+/** Where the checked content appears (WeChat's scene): 1 profile, 2 comment, 3 forum, 4 social post. */
+export type ContentScene = 1 | 2 | 3 | 4
+
+export interface TextCheck {
+  /** the author: WeChat checks against what it knows of them, and needs them to have used the mini-program lately (else 61010) */
+  openid: string
+  /** at most 2,500 characters */
+  content: string
+  scene: ContentScene
+  title?: string
+  nickname?: string
+  /** a profile's signature (scene 1 only) */
+  signature?: string
+}
+
+export interface TextVerdict {
+  suggest: ContentSuggest
+  /** 100 normal; 10001 ads, 20001 politics, 20002 porn, 20003 abuse, 20006 crime, 20008 fraud, 20012 vulgar, 20013 copyright, 21000 other */
+  label: number
+  traceId: string
+}
+
+export interface MediaCheck {
+  openid: string
+  /** a URL WeChat can download for the next 30 minutes */
+  mediaUrl: string
+  mediaType: 'image' | 'audio'
+  scene: ContentScene
+}
+
+/** media_check_async's media_type */
+const MEDIA_TYPES = { audio: 1, image: 2 } as const
+
 export interface WechatClientOptions extends WechatHttpOptions {
   appid: string
   secret: string
@@ -34,7 +70,8 @@ export interface WechatClientOptions extends WechatHttpOptions {
 }
 
 /**
- * The server's one WeChat client: the mini-program's endpoints (login, phone number, subscribe messages) and the
+ * The server's one WeChat client: the mini-program's endpoints (login, phone number, subscribe messages, content
+ * security) and the
  * Official Account's template messages, all through the shared access-token handling of WechatApp.
  */
 export class WechatClient {
@@ -81,6 +118,42 @@ export class WechatClient {
       }),
     )
     return { msgid: String(answer.msgid) }
+  }
+
+  /**
+   * Checks a text a user publishes (msg_sec_check, version 2). WeChat answers at once; its label comes as a number
+   * or a numeric string, normalised here.
+   */
+  async checkText(check: TextCheck): Promise<TextVerdict> {
+    const answer = await this.miniProgram.withToken((token) =>
+      wechatCall<{ result: { suggest: ContentSuggest; label: number | string }; trace_id: string }>(this.options, '/wxa/msg_sec_check', {
+        query: { access_token: token },
+        body: {
+          version: 2,
+          openid: check.openid,
+          scene: check.scene,
+          content: check.content,
+          title: check.title,
+          nickname: check.nickname,
+          signature: check.signature,
+        },
+      }),
+    )
+    return { suggest: answer.result.suggest, label: Number(answer.result.label), traceId: answer.trace_id }
+  }
+
+  /**
+   * Asks WeChat to check an image or audio file (media_check_async, version 2). Only acknowledged here: WeChat
+   * downloads the file and pushes its verdict as the `wxa_media_check` event, matched by the trace id answered now.
+   */
+  async checkMediaAsync(check: MediaCheck): Promise<{ traceId: string }> {
+    const answer = await this.miniProgram.withToken((token) =>
+      wechatCall<{ trace_id: string }>(this.options, '/wxa/media_check_async', {
+        query: { access_token: token },
+        body: { version: 2, openid: check.openid, scene: check.scene, media_url: check.mediaUrl, media_type: MEDIA_TYPES[check.mediaType] },
+      }),
+    )
+    return { traceId: answer.trace_id }
   }
 
   /**

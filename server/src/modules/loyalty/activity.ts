@@ -1,4 +1,4 @@
-import { addGrowth, BalanceLimitError, combine, credit, type Balances } from '@member-center/shared'
+import { addGrowth, BalanceLimitError, combine, credit, debit, type Balances } from '@member-center/shared'
 import { Conflict, NotFound, ValidationFailed } from '../../core/errors.js'
 import type { MemberRepository } from '../members/repository.js'
 import { keyPart } from './keys.js'
@@ -30,6 +30,8 @@ export interface ActivityOutcome {
 
 /** The ledger key of an activity grant: the caller's key, scoped to the member. */
 export const activityKey = (memberId: string, key: string) => `activity:${memberId}:${keyPart(key)}`
+/** The ledger key of an activity grant's reversal. */
+export const activityReversalKey = (memberId: string, key: string) => activityKey(memberId, `${key}:reversal`)
 
 /**
  * Activity points — reviews, birthday, campaigns, staff goodwill — granted through the ledger with their reason, as
@@ -78,5 +80,29 @@ export class ActivityService {
       throw new Conflict(`key ${input.key} was used for another grant to this member (a different reason or amount)`)
     }
     return { status: 'duplicate', points: 0, growth: 0 }
+  }
+
+  /**
+   * Takes back an activity grant (a review removed after its reward): the points it gave — from what is available,
+   * the shortfall becoming debt or absorbed as the policy says, like a refund — and the growth it added (from the
+   * day it counted), under the key `{key}:reversal`, once. Answers `missing` when the grant was never applied.
+   */
+  async reverse(memberId: string, input: { key: string; reason: ActivityReason; note?: string }): Promise<'reversed' | 'duplicate' | 'missing'> {
+    const granted = await this.ledger.amounts(activityKey(memberId, input.key))
+    if (!granted) return 'missing'
+    const result = await this.ledger.apply(memberId, {
+      key: activityReversalKey(memberId, input.key),
+      reason: input.reason,
+      at: this.now(),
+      note: input.note,
+      growthAt: granted.at,
+      compute: (b, { policy }) =>
+        combine(
+          b,
+          (x) => debit(x, granted.points, 'reverse', policy),
+          ...(granted.growth > 0 ? [(x: Balances) => addGrowth(x, -Math.min(granted.growth, x.growth), granted.at)] : []),
+        ),
+    })
+    return result.status === 'applied' ? 'reversed' : 'duplicate'
   }
 }

@@ -197,6 +197,16 @@ export class LedgerService {
     return found ? { memberId: found.memberId as Types.ObjectId, requestHash: (found.requestHash as string | null | undefined) ?? null } : null
   }
 
+  /** What the change recorded under `key` did: points made available and growth added (signed), and when. */
+  async amounts(key: string): Promise<{ points: number; growth: number; at: Date } | null> {
+    const [points, growth] = await Promise.all([
+      this.models.PointsEntry.findById(key, { available: 1, at: 1 }).lean<{ available: number; at: Date }>(),
+      this.models.GrowthEntry.findById(key, { delta: 1, at: 1, countsAt: 1 }).lean<{ delta: number; at: Date; countsAt?: Date | null }>(),
+    ])
+    if (!points && !growth) return null
+    return { points: points?.available ?? 0, growth: growth?.delta ?? 0, at: growth?.countsAt ?? growth?.at ?? points!.at }
+  }
+
   /** Whether a change with this key has been recorded. */
   async isDone(key: string): Promise<boolean> {
     return (await this.doneKeys([{ key }])).has(key)

@@ -27,16 +27,41 @@ export interface Shipment {
   logistics: { at: Date; status: string; description: string | null }[]
 }
 
+/** A line the member received (delivered, or handed over in a store) and did not return in full: reviews read these. */
+export interface ReceivedLine {
+  orderId: string
+  lineId: string
+  sku: string
+  name: string
+  category: string | null
+  paidFen: number
+  paidAt: Date
+  /** delivery, or the sale itself in a store */
+  receivedAt: Date
+  store: string | null
+  channel: string | null
+}
+
+/** Why an order line cannot be reviewed: not the member's (or unknown), not received yet, cancelled or refunded in full. */
+export type UnreviewableReason = 'not-found' | 'not-received' | 'returned'
+
 interface OrderRead {
   _id: string
   memberId?: Types.ObjectId | null
-  paid?: { at?: Date | null; channel?: string | null; store?: string | null; lines?: { lineId?: string | null; name?: string | null; paidFen?: number | null }[] } | null
+  paid?: {
+    at?: Date | null
+    channel?: string | null
+    store?: string | null
+    lines?: { lineId?: string | null; sku?: string | null; name?: string | null; category?: string | null; paidFen?: number | null }[]
+  } | null
+  deliveredAt?: Date | null
   refunds?: { lines?: { lineId?: string | null; refundFen?: number | null }[] }[] | null
   cancelledAt?: Date | null
   lines?: { lineId?: string; earnedPoints?: number; earnApplied?: boolean; confirmed?: boolean }[] | null
 }
 
 const PAID_FIELDS = { memberId: 1, paid: 1, refunds: 1, cancelledAt: 1 } as const
+const RECEIVED_FIELDS = { ...PAID_FIELDS, deliveredAt: 1 } as const
 
 /** The most lines of one order the counter shows. */
 const MAX_LINES_SHOWN = 20
@@ -71,6 +96,39 @@ export class MemberOrders {
         },
       ]
     })
+  }
+
+  /**
+   * The lines of the member's latest received orders (at most `orders` of them), newest first: delivered, or sold in
+   * a store (handed over at the sale); cancelled orders and lines refunded in full are left out.
+   */
+  async receivedLines(memberId: Types.ObjectId | string, orders = 30): Promise<ReceivedLine[]> {
+    const docs = await this.models.Order.find(
+      { memberId: new Types.ObjectId(memberId), paid: { $ne: null }, cancelledAt: null, $or: [{ deliveredAt: { $ne: null } }, { 'paid.channel': 'store' }] },
+      RECEIVED_FIELDS,
+    )
+      .sort({ 'paid.at': -1 })
+      .limit(orders)
+      .lean<OrderRead[]>()
+    return docs.flatMap((doc) => receivedLinesOf(doc))
+  }
+
+  /** A received order's member and lines (none: not found, not received, cancelled, or every line refunded). */
+  async receivedOrder(orderId: string): Promise<{ memberId: Types.ObjectId; lines: ReceivedLine[] } | null> {
+    const doc = await this.models.Order.findById(orderId, RECEIVED_FIELDS).lean<OrderRead>()
+    if (!doc?.memberId || !doc.paid || doc.cancelledAt || (!doc.deliveredAt && doc.paid.channel !== 'store')) return null
+    const lines = receivedLinesOf(doc)
+    return lines.length > 0 ? { memberId: doc.memberId, lines } : null
+  }
+
+  /** One line of the member's, if they can review it, or why not (another member's order reads as not found). */
+  async receivedLine(memberId: Types.ObjectId | string, orderId: string, lineId: string): Promise<ReceivedLine | UnreviewableReason> {
+    const doc = await this.models.Order.findById(orderId, RECEIVED_FIELDS).lean<OrderRead>()
+    if (!doc || !doc.memberId || !doc.memberId.equals(new Types.ObjectId(memberId)) || !doc.paid) return 'not-found'
+    if (!(doc.paid.lines ?? []).some((l) => l.lineId === lineId)) return 'not-found'
+    if (doc.cancelledAt) return 'returned'
+    if (!doc.deliveredAt && doc.paid.channel !== 'store') return 'not-received'
+    return receivedLinesOf(doc).find((l) => l.lineId === lineId) ?? 'returned'
   }
 
   /** The points an order's settled lines earned: available once confirmed (at once in a store), pending before. */
@@ -133,6 +191,37 @@ function uniqueLines(doc: OrderRead): { name: string; paidFen: number }[] {
     if (l.lineId == null || seen.has(l.lineId)) continue
     seen.add(l.lineId)
     lines.push({ name: l.name ?? '', paidFen: l.paidFen ?? 0 })
+  }
+  return lines
+}
+
+/** An order's received lines (each line id once), less those refunded in full. */
+function receivedLinesOf(doc: OrderRead): ReceivedLine[] {
+  const paid = doc.paid
+  if (!paid?.at) return []
+  const refunded = new Map<string, number>()
+  for (const refund of doc.refunds ?? []) {
+    for (const l of refund.lines ?? []) if (l.lineId) refunded.set(l.lineId, (refunded.get(l.lineId) ?? 0) + (l.refundFen ?? 0))
+  }
+  const seen = new Set<string>()
+  const lines: ReceivedLine[] = []
+  for (const l of paid.lines ?? []) {
+    if (l.lineId == null || seen.has(l.lineId)) continue
+    seen.add(l.lineId)
+    const paidFen = l.paidFen ?? 0
+    if (paidFen > 0 && (refunded.get(l.lineId) ?? 0) >= paidFen) continue
+    lines.push({
+      orderId: doc._id,
+      lineId: l.lineId,
+      sku: l.sku ?? '',
+      name: l.name ?? '',
+      category: l.category ?? null,
+      paidFen,
+      paidAt: paid.at,
+      receivedAt: doc.deliveredAt ?? paid.at,
+      store: paid.store ?? null,
+      channel: paid.channel ?? null,
+    })
   }
   return lines
 }

@@ -31,6 +31,11 @@ export interface MessagingService {
   counters: WindowCounters
   admin: MessageAdmin
   care: StaffCare
+  /**
+   * WeChat's message push: other modules handle mini-program events through it, e.g.
+   * `app.messaging.push.onMediaCheck(async ({ traceId, suggest }) => …)` or `push.onMiniProgramEvent(event, handler)`
+   */
+  push: WechatPush
 }
 
 declare module 'fastify' {
@@ -78,6 +83,7 @@ export default fp<MessagingOptions>(
     })
     await app.jobs.schedule(MESSAGING_DAILY_JOB, MESSAGING_DAILY_JOB, {}, app.now())
 
+    const push = new WechatPush(models, subscriptions, app.wechat, (openid) => app.members.repo.findByRefKey(`openid:${openid}`), app.log)
     app.decorate('messaging', {
       enqueue: (drafts: MessageDraft[]) => outbox.enqueue(drafts),
       outbox,
@@ -89,9 +95,9 @@ export default fp<MessagingOptions>(
       counters,
       admin: new MessageAdmin(models),
       care: new StaffCare(outbox, app.members.repo, preferences, counters, app.audit, app.now),
+      push,
     })
 
-    const push = new WechatPush(models, subscriptions, app.wechat, (openid) => app.members.repo.findByRefKey(`openid:${openid}`), app.log)
     await app.register(pushRoutes, {
       prefix: '/api/wechat',
       push,

@@ -3,7 +3,7 @@ import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Types } from 'mongoose'
 import { isDuplicateKey } from '../../core/duplicate-key.js'
-import type { WechatClient } from '../../core/wechat/client.js'
+import type { ContentSuggest, WechatClient } from '../../core/wechat/client.js'
 import type { MessagingModels } from './models.js'
 import type { SubscribeAnswer, Subscriptions } from './subscriptions.js'
 
@@ -86,14 +86,64 @@ function listOf(message: Record<string, unknown>, xmlElement: string): Record<st
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v))
 
+/** Another module's handler of a mini-program event: the message (verified, decrypted, parsed) and the sender's openid. */
+export type MiniProgramEventHandler = (message: Record<string, unknown>, openid: string) => Promise<void>
+
+/** The events messaging handles itself (consent and delivery): not open to other handlers. */
+const OWN_EVENTS = ['subscribe_msg_popup_event', 'subscribe_msg_change_event', 'subscribe_msg_sent_event']
+
+/**
+ * The receipt id of a mini-program push: sender, time, event, and what it is about. For the subscribe events that
+ * is their items (the id they always had); for any other event the whole message, so two media-check verdicts for
+ * one user in the same second differ by their trace_id. A retry or replay is the same message, so the same id.
+ */
+function miniProgramReceiptId(event: string, openid: string, message: Record<string, unknown>): string {
+  const about = OWN_EVENTS.includes(event)
+    ? (message.List ?? message.SubscribeMsgPopupEvent ?? message.SubscribeMsgChangeEvent ?? message.SubscribeMsgSentEvent ?? null)
+    : message
+  return `mp:${openid}:${str(message.CreateTime)}:${event}:${JSON.stringify(about)}`
+}
+
+/** WeChat's verdict on a file sent to media_check_async, as the wxa_media_check push carries it. */
+export interface MediaCheckVerdict {
+  /** the id media_check_async answered: what the verdict is about */
+  traceId: string
+  openid: string
+  /** `review` too when WeChat could not check the file (errcode ≠ 0) or sent no verdict: a person decides */
+  suggest: ContentSuggest
+  label: number
+  errcode: number
+}
+
+const SUGGESTS: readonly string[] = ['pass', 'review', 'risky'] satisfies ContentSuggest[]
+
+/** Reads a wxa_media_check message of either format (in XML every value is a string, `result` a nested element). */
+export function readMediaCheck(message: Record<string, unknown>, openid: string): MediaCheckVerdict {
+  const result = (message.result && typeof message.result === 'object' ? message.result : {}) as Record<string, unknown>
+  const errcode = Number(message.errcode ?? 0) || 0
+  const suggest = str(result.suggest)
+  return {
+    traceId: str(message.trace_id),
+    openid,
+    suggest: errcode === 0 && SUGGESTS.includes(suggest) ? (suggest as ContentSuggest) : 'review',
+    label: Number(result.label) || 0,
+    errcode,
+  }
+}
+
 /**
  * WeChat's message push (消息推送) for the mini-program and the Official Account: the signed GET handshake and the
  * events that matter — the subscribe dialog's accepts (trusted over the mini-program's report, and counted once with
  * it), switches turned off, asynchronous delivery results, and follows and unfollows of the Official Account (the
  * unionid fetched at follow time joins the follower to a member; an unfollow deletes it). WeChat re-sends a push it
- * gets no `success` for within 5 s: each push is handled once (a receipt per sender, time, event and item).
+ * gets no `success` for within 5 s: each push is handled once (a receipt per sender, time, event and item — for
+ * events other modules handle, such as media-check verdicts, per whole message). Other modules register handlers for
+ * further mini-program events (onMiniProgramEvent, onMediaCheck).
  */
 export class WechatPush {
+  /** other modules' handlers by event, in registration order */
+  private readonly eventHandlers = new Map<string, MiniProgramEventHandler[]>()
+
   constructor(
     private readonly models: MessagingModels,
     private readonly subscriptions: Subscriptions,
@@ -117,12 +167,30 @@ export class WechatPush {
     return outer
   }
 
+  /**
+   * Lets another module handle a mini-program event (reviews: `wxa_media_check`). Handlers run one after another
+   * inside the push's once-only receipt: when one throws, the receipt is dropped and WeChat's retry runs every
+   * handler again, so each must be idempotent (key its effects by the event, e.g. the trace_id). Answers a function
+   * that removes the handler.
+   */
+  onMiniProgramEvent(event: string, handler: MiniProgramEventHandler): () => void {
+    if (OWN_EVENTS.includes(event)) throw new Error(`${event} is handled by messaging itself`)
+    this.eventHandlers.set(event, [...(this.eventHandlers.get(event) ?? []), handler])
+    return () => {
+      this.eventHandlers.set(event, (this.eventHandlers.get(event) ?? []).filter((h) => h !== handler))
+    }
+  }
+
+  /** A handler of media-check verdicts (`wxa_media_check`), given the verdict read from either push format. */
+  onMediaCheck(handler: (verdict: MediaCheckVerdict) => Promise<void>): () => void {
+    return this.onMiniProgramEvent('wxa_media_check', (message, openid) => handler(readMediaCheck(message, openid)))
+  }
+
   /** Handles a mini-program push. */
   async miniProgram(message: Record<string, unknown>): Promise<void> {
     const event = str(message.Event)
     const openid = str(message.FromUserName)
-    const id = `mp:${openid}:${str(message.CreateTime)}:${event}:${JSON.stringify(message.List ?? message.SubscribeMsgPopupEvent ?? message.SubscribeMsgChangeEvent ?? message.SubscribeMsgSentEvent ?? null)}`
-    await this.once(id, () => this.handleMiniProgram(event, openid, message))
+    await this.once(miniProgramReceiptId(event, openid, message), () => this.handleMiniProgram(event, openid, message))
   }
 
   private async handleMiniProgram(event: string, openid: string, message: Record<string, unknown>): Promise<void> {
@@ -153,7 +221,8 @@ export class WechatPush {
         }
         return
       default:
-        // other events (media checks come with reviews) are acknowledged and left
+        // other events go to the modules that registered for them (reviews: wxa_media_check); the rest are acknowledged
+        for (const handler of this.eventHandlers.get(event) ?? []) await handler(message, openid)
         return
     }
   }

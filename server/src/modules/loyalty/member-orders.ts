@@ -121,6 +121,31 @@ export class MemberOrders {
     return lines.length > 0 ? { memberId: doc.memberId, lines } : null
   }
 
+  /**
+   * Received orders (delivered since `receivedSince`, or sold in a store since then) paid in [from, to), a page at a
+   * time in id order after `after`: a new review campaign invites the recent buyers of its window.
+   */
+  async receivedPaidBetween(
+    window: { from: Date; to: Date; receivedSince: Date },
+    after: string | null,
+    limit: number,
+  ): Promise<{ orderId: string; memberId: Types.ObjectId; lines: ReceivedLine[] }[]> {
+    const docs = await this.models.Order.find(
+      {
+        'paid.at': { $gte: window.from, $lt: window.to },
+        memberId: { $ne: null },
+        cancelledAt: null,
+        $or: [{ deliveredAt: { $gte: window.receivedSince } }, { 'paid.channel': 'store', 'paid.at': { $gte: window.receivedSince } }],
+        ...(after !== null ? { _id: { $gt: after } } : {}),
+      },
+      RECEIVED_FIELDS,
+    )
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<OrderRead[]>()
+    return docs.map((doc) => ({ orderId: doc._id, memberId: doc.memberId!, lines: receivedLinesOf(doc) }))
+  }
+
   /** One line of the member's, if they can review it, or why not (another member's order reads as not found). */
   async receivedLine(memberId: Types.ObjectId | string, orderId: string, lineId: string): Promise<ReceivedLine | UnreviewableReason> {
     const doc = await this.models.Order.findById(orderId, RECEIVED_FIELDS).lean<OrderRead>()

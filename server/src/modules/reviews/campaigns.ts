@@ -2,7 +2,9 @@ import { rewardText, type CreateReviewCampaign, type ReviewCampaign } from '@mem
 import { Types } from 'mongoose'
 import type { AuditActor, AuditLog } from '../../core/audit.js'
 import { NotFound, ValidationFailed } from '../../core/errors.js'
+import type { JobRunner } from '../../core/jobs/runner.js'
 import type { CouponsService } from '../coupons/index.js'
+import { CAMPAIGN_INVITES_JOB } from './invitations.js'
 import type { ReviewsModels } from './models.js'
 import { campaignOpen, type CampaignTerms } from './rules.js'
 
@@ -31,6 +33,7 @@ export class ReviewCampaigns {
     private readonly models: ReviewsModels,
     private readonly coupons: Pick<CouponsService, 'template'>,
     private readonly audit: AuditLog,
+    private readonly jobs: Pick<JobRunner, 'schedule'>,
     private readonly now: () => Date,
   ) {}
 
@@ -81,6 +84,8 @@ export class ReviewCampaigns {
     await this.models.ReviewCampaignBudget.create({ _id, budget: input.budget, granted: 0, reviewIds: [] })
     await this.models.ReviewCampaign.create(doc)
     await this.audit.record({ ...by, action: 'reviews.campaign-create', details: { campaignId: _id.toString(), name: doc.name, budget: doc.budget }, at: now })
+    // the buyers of its window who received their orders lately are invited too, not only those delivered from now on
+    await this.jobs.schedule(`${CAMPAIGN_INVITES_JOB}:${_id}`, CAMPAIGN_INVITES_JOB, { campaignId: _id.toString(), after: null }, now)
     return this.view(doc as CampaignDoc, 0)
   }
 

@@ -3,7 +3,7 @@ import { Types } from 'mongoose'
 import { ReviewCampaigns, type CampaignDoc } from './campaigns.js'
 import { ContentChecks } from './checks.js'
 import { ReviewFollowUps } from './follow-ups.js'
-import { INVITE_JOB, ReviewInvitations } from './invitations.js'
+import { CAMPAIGN_INVITES_JOB, INVITE_JOB, ReviewInvitations } from './invitations.js'
 import { reviewsModels } from './models.js'
 import { ReviewModeration } from './moderation.js'
 import { createReviewPhotos, type ReviewPhotos } from './photos/index.js'
@@ -62,7 +62,7 @@ export default fp<ReviewsOptions>(
   async (app, opts) => {
     const models = await app.db.register(reviewsModels(app.db.connection))
     const photos = await createReviewPhotos(app, { publicBaseUrl: opts.publicBaseUrl ?? 'http://localhost:3000' })
-    const campaigns = new ReviewCampaigns(models, app.coupons, app.audit, app.now)
+    const campaigns = new ReviewCampaigns(models, app.coupons, app.audit, app.jobs, app.now)
     const campaignsOf = async (ids: Types.ObjectId[]) => {
       if (ids.length === 0) return new Map<string, CampaignDoc>()
       const docs = await models.ReviewCampaign.find({ _id: { $in: ids } }, { name: 1, reward: 1 }).lean<CampaignDoc[]>()
@@ -93,6 +93,10 @@ export default fp<ReviewsOptions>(
 
     app.jobs.register(CHECK_JOB, async (payload) => checks.run(String(payload.reviewId)))
     app.jobs.register(INVITE_JOB, async (payload) => invitations.send(String(payload.orderId)))
+    app.jobs.register(CAMPAIGN_INVITES_JOB, async (payload) => {
+      const next = await invitations.backfill(String(payload.campaignId), typeof payload.after === 'string' ? payload.after : null)
+      if (next !== null) await app.jobs.schedule(`${CAMPAIGN_INVITES_JOB}:${payload.campaignId}:${next}`, CAMPAIGN_INVITES_JOB, { campaignId: payload.campaignId, after: next }, app.now())
+    })
     app.jobs.register(REPAIR_JOB, async () => {
       await rewards.repair()
       await checks.resendStale()

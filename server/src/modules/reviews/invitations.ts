@@ -11,6 +11,11 @@ import type { ReviewsModels } from './models.js'
 import { campaignForLine, invitationDue, type MemberStanding } from './rules.js'
 
 export const INVITE_JOB = 'reviews.invite'
+/** A new campaign's job: invites the recent buyers of its purchase window (a page of orders per run). */
+export const CAMPAIGN_INVITES_JOB = 'reviews.campaign-invites'
+/** How recently an order must have been received for a new campaign to invite its buyer. */
+const BACKFILL_RECEIVED_DAYS = 30
+const BACKFILL_PAGE = 500
 
 export interface InvitationDeps {
   models: ReviewsModels
@@ -39,11 +44,31 @@ export class ReviewInvitations {
     const orderId = String(event.payload.orderId ?? '')
     if (!orderId) return
     const order = await this.deps.orders.receivedOrder(orderId)
-    if (!order) return
+    if (order) await this.plan(orderId, order)
+  }
+
+  /**
+   * A new campaign's invitations for orders received before it existed (in the last 30 days, paid in its window): each
+   * planned as if just delivered — due inviteAfterDays after receipt, or now if that has passed. Answers the next
+   * page's cursor (null: done).
+   */
+  async backfill(campaignId: string, after: string | null): Promise<string | null> {
+    const campaign = await this.deps.campaigns.doc(campaignId)
+    const now = this.deps.now()
+    if (!campaign || campaign.endedAt || campaign.endsAt <= now) return null
+    const receivedSince = new Date(now.getTime() - BACKFILL_RECEIVED_DAYS * 86_400_000)
+    const page = await this.deps.orders.receivedPaidBetween({ from: campaign.purchaseFrom, to: campaign.purchaseTo, receivedSince }, after, BACKFILL_PAGE)
+    for (const order of page) if (order.lines.length > 0) await this.plan(order.orderId, order)
+    return page.length === BACKFILL_PAGE ? page[page.length - 1]!.orderId : null
+  }
+
+  /** Plans an order's one invitation when open campaigns cover its lines (a second plan of the order changes nothing). */
+  private async plan(orderId: string, order: { memberId: Types.ObjectId; lines: ReceivedLine[] }): Promise<void> {
     const offers = await this.offers(order.memberId, order.lines)
     if (offers.length === 0) return
     const receivedAt = order.lines[0]!.receivedAt
-    const dueAt = invitationDue(receivedAt, offers.map((o) => o.campaign.inviteAfterDays))
+    const due = invitationDue(receivedAt, offers.map((o) => o.campaign.inviteAfterDays))
+    const dueAt = due.getTime() < this.deps.now().getTime() ? this.deps.now() : due
     try {
       await this.deps.models.ReviewInvitation.create({
         _id: orderId,

@@ -99,6 +99,8 @@ export const orderSchema = new Schema(
 // parked orders waiting for their member to appear
 orderSchema.index({ memberRef: 1, memberId: 1 })
 orderSchema.index({ memberId: 1, createdAt: -1 })
+// a new review campaign's invitations: the orders paid in its purchase window
+orderSchema.index({ 'paid.at': 1 })
 
 export type Order = InferSchemaType<typeof orderSchema>
 

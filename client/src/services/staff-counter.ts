@@ -1,4 +1,4 @@
-import type { CarePreview, Clienteling, Coupon, MemberGlance, PurchaseRecorded, RecordPurchase, MyCustomers, StaffAppointment, StaffAppointmentList, StaffNote, UpdateClienteling } from '@member-center/shared'
+import type { AdvisorAssignment, CarePreview, Clienteling, ColleagueList, Coupon, MemberGlance, PurchaseRecorded, RecordPurchase, MyCustomers, StaffAppointment, StaffAppointmentList, StaffNote, UpdateClienteling } from '@member-center/shared'
 import { staffRequest } from './http'
 import { storeQuery } from './staff'
 
@@ -78,3 +78,17 @@ export const getAuditLog = (cursor?: string) =>
 /** PUT /api/staff/members/{id}/clienteling — ring size, anniversaries, preferences (the fields given replace theirs) */
 export const updateClienteling = (memberId: string, changes: UpdateClienteling) =>
   staffRequest<Clienteling>('PUT', `/api/staff/members/${memberId}/clienteling`, changes)
+
+/** GET /api/staff/colleagues — a store's active staff and managers, to pick an advisor from (managers: their store; admins name it) */
+export const getColleagues = (store?: string | null) =>
+  staffRequest<ColleagueList>('GET', `/api/staff/colleagues${store ? `?store=${encodeURIComponent(store)}` : ''}`, undefined, {
+    FORBIDDEN: '只有店长和管理员可以指定专属顾问。',
+  })
+
+/** PUT /api/staff/members/{id}/advisor — the member's dedicated advisor (managers: their store's staff; audited) */
+export const assignAdvisor = (memberId: string, advisorId: string) =>
+  staffRequest<AdvisorAssignment>('PUT', `/api/staff/members/${memberId}/advisor`, { advisorId }, {
+    FORBIDDEN: '只能指定本店的店员为专属顾问。',
+    NOT_FOUND: '没有找到这位店员或会员，请刷新后再试。',
+    CONFLICT: '这位店员的账号已停用，请选择其他人。',
+  })

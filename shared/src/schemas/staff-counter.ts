@@ -267,3 +267,41 @@ export const StaffTaskStoreQuerySchema = Type.Object(
 )
 export const StaffTaskDoneSchema = Type.Object({ id: Type.String(), done: Type.Boolean() })
 export type StaffTaskDone = Static<typeof StaffTaskDoneSchema>
+
+// ---- calling a member ----------------------------------------------------------------------------------------------
+
+/** POST /api/staff/members/{memberId}/phone-reveals: what the number is wanted for (kept in the audit entry). */
+export const RevealPhoneSchema = Type.Object(
+  {
+    taskId: Type.Optional(
+      Type.String({ pattern: STAFF_TASK_ID_PATTERN, maxLength: 96, description: "the task the call is for (today's tasks), if any" }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type RevealPhone = Static<typeof RevealPhoneSchema>
+
+export const PhoneRevealSchema = Type.Object({
+  /** the member's whole number, as bound: 11 digits in the mainland, +E.164 elsewhere */
+  phoneNumber: Type.String({ pattern: '^\\+?\\d{6,15}$' }),
+})
+export type PhoneReveal = Static<typeof PhoneRevealSchema>
+
+// ---- colleagues (the advisor picker) ---------------------------------------------------------------------------------
+
+export const ColleaguesQuerySchema = Type.Object(
+  { store: Type.Optional(Type.String({ ...STORE_CODE, description: 'required for admins; managers may only name their own store' })) },
+  { additionalProperties: false },
+)
+export type ColleaguesQuery = Static<typeof ColleaguesQuerySchema>
+
+export const ColleagueSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Type.Union([Type.Literal('staff'), Type.Literal('manager'), Type.Literal('admin')]),
+  store: Nullable(Type.String()),
+})
+export type Colleague = Static<typeof ColleagueSchema>
+
+export const ColleagueListSchema = Type.Object({ store: Type.String(), items: Type.Array(ColleagueSchema) })
+export type ColleagueList = Static<typeof ColleagueListSchema>

@@ -245,11 +245,65 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/staff/tasks': { who: 'admin', path: () => '/api/staff/tasks?store=SH-01&date=2026-03-10' },
   'POST /api/staff/tasks/{id}/done': { who: 'admin', path: (ids) => `/api/staff/tasks/birthday:2026-03-12:${ids.memberId}/done?store=SH-01` },
   'DELETE /api/staff/tasks/{id}/done': { who: 'admin', path: (ids) => `/api/staff/tasks/birthday:2026-03-12:${ids.memberId}/done?store=SH-01` },
+  // staff counter: calling a member (the whole number, audited) and the colleagues a manager picks an advisor from
+  'POST /api/staff/members/{memberId}/phone-reveals': {
+    who: 'admin',
+    path: (ids) => `/api/staff/members/${ids.memberId}/phone-reveals`,
+    body: (ids) => ({ taskId: `at_risk:2026-01-20:${ids.memberId}` }),
+  },
+  'GET /api/staff/colleagues': { who: 'admin', path: () => '/api/staff/colleagues?store=SH-01' },
   // WeChat's push: signed by WeChat, any body (JSON or XML); refused without a valid signature (messaging/push.test.ts)
   'GET /api/wechat/push': { who: 'anyone', path: () => '/api/wechat/push' },
   'POST /api/wechat/push': { who: 'anyone', path: () => '/api/wechat/push' },
   'GET /api/wechat/oa-push': { who: 'anyone', path: () => '/api/wechat/oa-push' },
   'POST /api/wechat/oa-push': { who: 'anyone', path: () => '/api/wechat/oa-push' },
+  // review photos: a multipart upload (no JSON body: reviews/photos.test.ts throws malformed forms at it), and a photo
+  // read by its author or staff, by a signed link, or by anyone once published (anything else a 404)
+  'POST /api/reviews/photos': { who: 'member', path: () => '/api/reviews/photos' },
+  'GET /api/reviews/photos/{id}': { who: 'anyone', path: () => '/api/reviews/photos/0123456789abcdef01234567?size=thumb' },
+  // photo reviews: writing one, the member's lists, moderation (an admin token stands for a manager), follow-ups,
+  // campaigns, and a product's public list
+  'POST /api/reviews': {
+    who: 'member',
+    path: () => '/api/reviews',
+    body: () => ({ orderId: 'SO-HOSTILE-1', lineId: '1', rating: 3, text: '真实的评价内容', photoIds: ['0123456789abcdef01234567'] }),
+  },
+  'GET /api/me/reviewables': { who: 'member', path: () => '/api/me/reviewables' },
+  'GET /api/me/reviews': { who: 'member', path: () => '/api/me/reviews' },
+  'DELETE /api/me/reviews/{id}': { who: 'member', path: () => '/api/me/reviews/0123456789abcdef01234567' },
+  'GET /api/products/{sku}/reviews': { who: 'anyone', path: () => '/api/products/EAR-DM-007/reviews?limit=5' },
+  'GET /api/staff/reviews': { who: 'admin', path: () => '/api/staff/reviews?state=pending' },
+  'GET /api/staff/reviews/{id}': { who: 'admin', path: () => '/api/staff/reviews/0123456789abcdef01234567' },
+  'POST /api/staff/reviews/{id}/approve': { who: 'admin', path: () => '/api/staff/reviews/0123456789abcdef01234567/approve', body: () => ({ confirmRisky: true }) },
+  'POST /api/staff/reviews/{id}/reject': { who: 'admin', path: () => '/api/staff/reviews/0123456789abcdef01234567/reject', body: () => ({ reason: 'abuse', note: '含不文明用语' }) },
+  'POST /api/staff/reviews/{id}/removal': { who: 'admin', path: () => '/api/staff/reviews/0123456789abcdef01234567/removal', body: () => ({ reason: 'privacy' }) },
+  'PUT /api/staff/reviews/{id}/reply': { who: 'admin', path: () => '/api/staff/reviews/0123456789abcdef01234567/reply', body: () => ({ text: '感谢您的分享' }) },
+  'GET /api/staff/review-follow-ups': { who: 'admin', path: () => '/api/staff/review-follow-ups?status=open&store=SH-01' },
+  'GET /api/staff/review-follow-ups/report': { who: 'admin', path: () => '/api/staff/review-follow-ups/report?month=2026-03' },
+  'PATCH /api/staff/review-follow-ups/{id}': {
+    who: 'admin',
+    path: () => '/api/staff/review-follow-ups/0123456789abcdef01234567',
+    body: () => ({ class: 'size', status: 'contacted', note: '已联系会员' }),
+  },
+  'POST /api/admin/review-campaigns': {
+    who: 'admin',
+    path: () => '/api/admin/review-campaigns',
+    body: () => ({
+      name: '晒单有礼',
+      products: { skus: ['EAR-DM-007'], categories: ['earring'] },
+      purchaseWindow: { from: '2026-01-01T00:00:00+08:00', to: '2026-04-01T00:00:00+08:00' },
+      audience: { mode: 'selection', minTierLevel: 2, minOrders: 1 },
+      inviteAfterDays: 3,
+      minPhotos: 1,
+      minTextLength: 10,
+      reward: { points: 200 },
+      budget: 100,
+      endsAt: '2026-06-01T00:00:00+08:00',
+    }),
+  },
+  'GET /api/admin/review-campaigns': { who: 'admin', path: () => '/api/admin/review-campaigns' },
+  'GET /api/admin/review-campaigns/{id}': { who: 'admin', path: () => '/api/admin/review-campaigns/0123456789abcdef01234567' },
+  'POST /api/admin/review-campaigns/{id}/end': { who: 'admin', path: () => '/api/admin/review-campaigns/0123456789abcdef01234567/end', body: () => ({}) },
 }
 
 const HUGE = '__1e400__'

@@ -24,6 +24,8 @@ interface Fixture {
   otherStore: string
   /** a shopper (a member who logged in) */
   memberId: string
+  /** a shopper who bound a phone number (the one staff call) */
+  phoneMemberId: string
   templateId: string
   /** a coupon of the shopper to look at */
   couponCode: string
@@ -101,6 +103,8 @@ const ROUTES: Record<string, Row> = {
   'POST /api/staff/members/{memberId}/notes': { who: 'staff', ok: 201, request: (f) => at(`/api/staff/members/${f.memberId}/notes`, { text: `偏好玫瑰金 ${f.n()}` }) },
   'PUT /api/staff/members/{memberId}/clienteling': { who: 'staff', request: (f) => at(`/api/staff/members/${f.memberId}/clienteling`, { ringSize: '12' }) },
   'PUT /api/staff/members/{memberId}/advisor': { who: 'manager', request: (f) => at(`/api/staff/members/${f.memberId}/advisor`, { advisorId: f.staffId }) },
+  'POST /api/staff/members/{memberId}/phone-reveals': { who: 'staff', request: (f) => at(`/api/staff/members/${f.phoneMemberId}/phone-reveals`, {}) },
+  'GET /api/staff/colleagues': { who: 'manager', store: true, request: (f) => at(`/api/staff/colleagues?store=${f.store}`) },
   'GET /api/staff/customers': { who: 'staff', request: () => at('/api/staff/customers') },
   'POST /api/staff/purchases': {
     who: 'staff',
@@ -128,6 +132,33 @@ const ROUTES: Record<string, Row> = {
   'POST /api/staff/appointments/{id}/no-show': { who: 'staff', store: true, ok: 404, request: () => at(`/api/staff/appointments/${GHOST}/no-show`, {}), expect: { otherStore: 404 } },
 
   // ── admin: staff records ──
+  // ── photo reviews: moderation is for managers (reviews are the brand's, not a store's); the follow-up log is a store's.
+  // An unknown review or follow-up is a 404 for everyone allowed past the role check ──
+  'GET /api/staff/reviews': { who: 'manager', request: () => at('/api/staff/reviews') },
+  'GET /api/staff/reviews/{id}': { who: 'manager', ok: 404, request: () => at(`/api/staff/reviews/${GHOST}`) },
+  'POST /api/staff/reviews/{id}/approve': { who: 'manager', ok: 404, request: () => at(`/api/staff/reviews/${GHOST}/approve`, {}) },
+  'POST /api/staff/reviews/{id}/reject': { who: 'manager', ok: 404, request: () => at(`/api/staff/reviews/${GHOST}/reject`, { reason: 'abuse' }) },
+  'POST /api/staff/reviews/{id}/removal': { who: 'manager', ok: 404, request: () => at(`/api/staff/reviews/${GHOST}/removal`, { reason: 'privacy' }) },
+  'PUT /api/staff/reviews/{id}/reply': { who: 'manager', ok: 404, request: () => at(`/api/staff/reviews/${GHOST}/reply`, { text: '感谢分享' }) },
+  'GET /api/staff/review-follow-ups': { who: 'staff', store: true, request: (f) => at(`/api/staff/review-follow-ups?store=${f.store}`) },
+  'GET /api/staff/review-follow-ups/report': { who: 'staff', store: true, request: (f) => at(`/api/staff/review-follow-ups/report?month=2026-03&store=${f.store}`) },
+  'PATCH /api/staff/review-follow-ups/{id}': { who: 'staff', ok: 404, request: () => at(`/api/staff/review-follow-ups/${GHOST}`, { status: 'contacted' }) },
+  'POST /api/admin/review-campaigns': {
+    who: 'admin',
+    ok: 201,
+    request: (f) =>
+      at('/api/admin/review-campaigns', {
+        name: `晒单 ${f.n()}`,
+        products: { skus: [], categories: ['ring'] },
+        purchaseWindow: { from: '2026-01-01T00:00:00+08:00', to: '2026-04-01T00:00:00+08:00' },
+        reward: { points: 100 },
+        budget: 10,
+        endsAt: '2026-06-01T00:00:00+08:00',
+      }),
+  },
+  'GET /api/admin/review-campaigns': { who: 'admin', request: () => at('/api/admin/review-campaigns') },
+  'GET /api/admin/review-campaigns/{id}': { who: 'admin', ok: 404, request: () => at(`/api/admin/review-campaigns/${GHOST}`) },
+  'POST /api/admin/review-campaigns/{id}/end': { who: 'admin', ok: 404, request: () => at(`/api/admin/review-campaigns/${GHOST}/end`, {}) },
   'POST /api/admin/staff': { who: 'admin', ok: 201, request: (f) => at('/api/admin/staff', { name: `新人 ${f.n()}`, role: 'staff', store: f.store }) },
   'GET /api/admin/staff': { who: 'admin', request: () => at('/api/admin/staff') },
   'PATCH /api/admin/staff/{id}': { who: 'admin', request: (f) => at(`/api/admin/staff/${f.targetStaffId}`, { name: `改名 ${f.n()}` }) },
@@ -228,6 +259,8 @@ describe('the route × role matrix', () => {
   beforeAll(async () => {
     let counter = 0
     const shopper = await t.login('matrix-shopper')
+    const caller = await t.login('matrix-phone-shopper')
+    await t.app.members.phone.bind(caller.memberId, 'phone-13700137001')
     const admin = { actor: 'matrix-setup', role: 'admin' }
     const template = await t.app.coupons.templates.create({ name: '到店券', kind: 'amount', amountFen: 1_000, thresholdFen: 0, validity: { days: 30 } } as never, admin)
     const gift = await t.app.mall.items.create({ kind: 'gift', name: '礼', pointsPrice: 10, stock: 100 }, admin)
@@ -241,6 +274,7 @@ describe('the route × role matrix', () => {
     const target = await t.app.staff.records.create({ name: '被改的人', role: 'staff', store: 'SH-01' }, admin)
     Object.assign(f, {
       memberId: shopper.memberId,
+      phoneMemberId: caller.memberId,
       templateId: template.id,
       couponCode: await coupon(),
       mallItemId: gift.id,

@@ -9,6 +9,7 @@ import { type StoredStaff, useSession } from '../../hooks/session'
 import { toApiError, useApi } from '../../hooks/use-api'
 import { chooseStore, chosenStore, getStoreList, getTasks, markTaskDone, type StaffTask } from '../../services/staff'
 import { keyboardScrollable } from '../../components/keyboard-scrollable'
+import { type CallState, useCall } from './call'
 import './index.scss'
 
 const ROLE_TEXT: Record<StoredStaff['role'], string> = { staff: '店员', manager: '店长', admin: '管理员' }
@@ -84,26 +85,58 @@ function Links({ staff }: { staff: StoredStaff }) {
   )
 }
 
-function Task({ task, onToggle }: { task: StaffTask; onToggle: (task: StaffTask) => void }) {
+interface TaskProps {
+  task: StaffTask
+  onToggle: (task: StaffTask) => void
+  onCall: (task: StaffTask) => void
+  /** a call from this row is being set up */
+  calling: boolean
+  /** what the last call from this row did */
+  call: CallState | null
+}
+
+function Task({ task, onToggle, onCall, calling, call }: TaskProps) {
   const open = () => Taro.navigateTo({ url: `/packages/staff/member/index?memberId=${task.memberId}` })
+  const care = () => Taro.navigateTo({ url: `/packages/staff/care/index?memberId=${task.memberId}&name=${encodeURIComponent(task.memberName)}` })
   return (
     <View className={`staff__task${task.done ? ' staff__task--done' : ''}`} data-testid='staff-task' data-kind={task.kind} data-done={task.done}>
       <View className='staff__task-main' onClick={open}>
-        <Text className='staff__task-kind'>{TASK_KIND[task.kind]}</Text>
+        <Text className='staff__task-kind'>
+          {TASK_KIND[task.kind]}
+          {task.memberName ? ` · ${task.memberName}` : ''}
+        </Text>
         <Text className='staff__task-title'>{task.title}</Text>
         <Text className='muted'>{task.detail}</Text>
       </View>
-      <Button className='staff__task-done button-inline' data-testid='staff-task-done' onClick={() => onToggle(task)}>
-        {task.done ? '已完成' : '完成'}
-      </Button>
+      {call && (
+        <View role='status' data-testid='staff-task-call-status'>
+          <Text className={call.error ? 'staff__error' : 'staff__call'}>{call.error ?? `正在拨打 ${task.memberName}：${call.phoneNumber}`}</Text>
+        </View>
+      )}
+      <View className='staff__task-actions'>
+        {task.actions.includes('call') && (
+          <Button className='button-inline' data-testid='staff-task-call' disabled={calling} onClick={() => onCall(task)}>
+            {calling ? '正在获取号码…' : '拨打电话'}
+          </Button>
+        )}
+        {task.actions.includes('care') && (
+          <Button className='button-inline' data-testid='staff-task-care' onClick={care}>
+            发送关怀
+          </Button>
+        )}
+        <Button className='staff__task-done button-inline' data-testid='staff-task-done' onClick={() => onToggle(task)}>
+          {task.done ? '已完成' : '完成'}
+        </Button>
+      </View>
     </View>
   )
 }
 
-/** Today's tasks for my store, each a tap from the member (call, care message, note) and a done mark. */
+/** Today's tasks for my store, each a tap from the member (call, care message; the member page for notes) and a done mark. */
 function Tasks() {
   const { data, error, loading, reload } = useApi(getTasks)
   const [failure, setFailure] = useState<string | null>(null)
+  const { call, busy, last } = useCall()
   const toggle = async (task: StaffTask) => {
     setFailure(null)
     try {
@@ -121,7 +154,14 @@ function Tasks() {
         {(d) => (
           <View className='staff__task-list'>
             {d.items.map((task) => (
-              <Task key={task.id} task={task} onToggle={(t) => void toggle(t)} />
+              <Task
+                key={task.id}
+                task={task}
+                onToggle={(t) => void toggle(t)}
+                onCall={(t) => void call(t.memberId, t.id)}
+                calling={busy === task.id}
+                call={last?.taskId === task.id ? last : null}
+              />
             ))}
           </View>
         )}

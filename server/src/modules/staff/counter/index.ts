@@ -8,7 +8,9 @@ import { MemberNotes } from './clienteling.js'
 import { MemberGlances } from './glance.js'
 import { counterModels } from './models.js'
 import { CounterPurchases, PURCHASE_ACCEPT_JOB } from './purchases.js'
+import { PhoneReveals } from './phone-reveals.js'
 import carePreviewRoutes from './routes/care-preview.js'
+import colleagueRoutes from './routes/colleagues.js'
 import customerRoutes from './routes/customers.js'
 import memberRoutes from './routes/members.js'
 import purchaseRoutes from './routes/purchases.js'
@@ -23,6 +25,8 @@ export interface StaffCounterService {
   notes: MemberNotes
   /** dedicated advisors: names, assignment, "my customers" */
   advisors: Advisors
+  /** the member's whole phone number for a call (audited, limited per staff member and hour) */
+  phones: PhoneReveals
   /** in-store sales through the shop's event path, once per store and receipt */
   purchases: CounterPurchases
   /** what a care message from the acting staff member would say and how it would go, read-only */
@@ -42,10 +46,11 @@ declare module 'fastify' {
 }
 
 /**
- * staff counter: member look-up (member code or phone) and the member at a glance, notes and clienteling, dedicated
- * advisors and "my customers", in-store sales through the shop's event path, care message previews, and today's
- * tasks for a store with their done marks. Every look-up and change is audited. Routes: /api/staff/members/…,
- * /api/staff/customers, /api/staff/purchases, /api/staff/care-messages/preview, /api/staff/tasks…. Jobs:
+ * staff counter: member look-up (member code or phone) and the member at a glance, the whole phone number for a call,
+ * notes and clienteling, dedicated advisors (and the colleagues a manager picks them from) and "my customers",
+ * in-store sales through the shop's event path, care message previews, and today's tasks for a store with their done
+ * marks. Every look-up and change is audited. Routes: /api/staff/members/…, /api/staff/customers,
+ * /api/staff/colleagues, /api/staff/purchases, /api/staff/care-messages/preview, /api/staff/tasks…. Jobs:
  * staff-counter.purchase-accept. Consumers: staff-counter.advisor-links (order.paid).
  */
 export default fp(
@@ -76,6 +81,7 @@ export default fp(
       glances: new MemberGlances(app, notes, advisors),
       notes,
       advisors,
+      phones: new PhoneReveals(models, app.members.repo, app.audit, app.now),
       purchases,
       // the data StaffCare.send writes for a care message: the sender as `advisor`, the content; its hourly limit per sender
       carePreview: (kind, member, fields, acting) => previews.preview(kind, member, { advisor: acting.staff.name, content: fields.content } satisfies MessageData, { staffActor: acting.actor }),
@@ -84,6 +90,7 @@ export default fp(
 
     await app.register(memberRoutes, { prefix: '/api/staff' })
     await app.register(customerRoutes, { prefix: '/api/staff' })
+    await app.register(colleagueRoutes, { prefix: '/api/staff' })
     await app.register(purchaseRoutes, { prefix: '/api/staff' })
     await app.register(carePreviewRoutes, { prefix: '/api/staff' })
     await app.register(taskRoutes, { prefix: '/api/staff' })

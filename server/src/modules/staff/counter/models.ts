@@ -93,6 +93,23 @@ export const taskMarkSchema = new Schema(
   { collection: 'staff_counter_task_marks', versionKey: false },
 )
 
+/**
+ * How many phone numbers a staff member had revealed in one hour (`_id` = JSON [actor, hour]): taken by one conditional
+ * upsert below the limit, so no number of processes together reveals more. A staff member's passed hours are deleted
+ * when their next hour starts.
+ */
+export const phoneRevealWindowSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    actor: { type: String, required: true },
+    count: { type: Number, required: true, default: 0 },
+    expiresAt: { type: Date, required: true },
+  },
+  { collection: 'staff_counter_phone_reveal_windows', versionKey: false },
+)
+// the clean-up when a staff member's new hour starts: their passed windows
+phoneRevealWindowSchema.index({ actor: 1, expiresAt: 1 })
+
 export function counterModels(connection: Connection) {
   return {
     StaffNote: connection.model('CounterStaffNote', staffNoteSchema),
@@ -101,6 +118,7 @@ export function counterModels(connection: Connection) {
     AdvisorName: connection.model('CounterAdvisorName', advisorNameSchema),
     CounterPurchase: connection.model('CounterPurchase', counterPurchaseSchema),
     TaskMark: connection.model('CounterTaskMark', taskMarkSchema),
+    PhoneRevealWindow: connection.model('CounterPhoneRevealWindow', phoneRevealWindowSchema),
   }
 }
 export type CounterModels = ReturnType<typeof counterModels>

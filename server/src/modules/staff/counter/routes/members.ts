@@ -7,16 +7,19 @@ import {
   MemberGlanceSchema,
   MemberIdParamsSchema,
   MemberLookupQuerySchema,
+  PhoneRevealSchema,
+  RevealPhoneSchema,
   StaffNoteSchema,
   UpdateClientelingSchema,
 } from '@member-center/shared'
 import { ValidationFailed } from '../../../../core/errors.js'
 import { errorResponses } from '../../../../core/responses.js'
 import { actingOf } from '../acting.js'
+import { PHONE_REVEALS_PER_HOUR } from '../phone-reveals.js'
 
 /**
- * /api/staff/members/… — the member at a glance (by the member code, by phone, by id), notes, clienteling and the
- * dedicated advisor. Brand-wide: staff of any store see and note any member (a member shops anywhere); every
+ * /api/staff/members/… — the member at a glance (by the member code, by phone, by id), the whole phone number for a
+ * call, notes, clienteling and the dedicated advisor. Brand-wide: staff of any store see and note any member (a member shops anywhere); every
  * look-up and every change is audited.
  */
 const counterMembers: FastifyPluginAsyncTypebox = async (app) => {
@@ -66,6 +69,29 @@ const counterMembers: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       reply.header('cache-control', 'no-store')
       return app.staffCounter.glances.byId(request.params.memberId, actingOf(request))
+    },
+  )
+
+  app.post(
+    '/members/:memberId/phone-reveals',
+    {
+      onRequest: app.authenticateStaff,
+      schema: {
+        tags: ['staff'],
+        summary: "The member's whole phone number, to call them (audited, rate-limited per staff member)",
+        description:
+          'The glance and the tasks show the number masked; this answers it whole, for Taro.makePhoneCall. Staff of any store, like the ' +
+          'glance. taskId: the task the call is for, kept in the audit entry (staff.phone-reveal, with who and whom). No such member: 404; ' +
+          `a member who bound no phone: 409 CONFLICT; more than ${PHONE_REVEALS_PER_HOUR} numbers an hour by one staff member: 429 RATE_LIMITED.`,
+        security: [{ bearer: [] }],
+        params: MemberIdParamsSchema,
+        body: RevealPhoneSchema,
+        response: { 200: PhoneRevealSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store')
+      return app.staffCounter.phones.reveal(request.params.memberId, actingOf(request), request.body)
     },
   )
 

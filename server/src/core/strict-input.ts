@@ -226,6 +226,11 @@ export default fp(
         done(new ValidationFailed('the body is not valid UTF-8'), undefined)
         return
       }
+      // wx.request sends content-type: application/json on every request, a DELETE's empty body included: nothing to parse
+      if (text.length === 0 && request.method === 'DELETE') {
+        done(null, undefined)
+        return
+      }
       const maxDepth = request.routeOptions.config.maxBodyDepth ?? DEFAULT_MAX_DEPTH
       const problem = jsonTextProblem(text, maxDepth)
       if (problem) {

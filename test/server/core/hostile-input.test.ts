@@ -285,6 +285,11 @@ const ROUTES: Record<string, RouteCase> = {
     path: () => '/api/staff/review-follow-ups/0123456789abcdef01234567',
     body: () => ({ class: 'size', status: 'contacted', note: '已联系会员' }),
   },
+  'POST /api/staff/review-follow-ups/{id}': {
+    who: 'admin',
+    path: () => '/api/staff/review-follow-ups/0123456789abcdef01234567',
+    body: () => ({ class: 'size', status: 'contacted', note: '已联系会员' }),
+  },
   'POST /api/admin/review-campaigns': {
     who: 'admin',
     path: () => '/api/admin/review-campaigns',

@@ -167,7 +167,9 @@ describe('photo reviews', () => {
     const other = await t.login('rv-self-other')
     expect((await h.send('DELETE', `/api/me/reviews/${r.id}`, other.token)).statusCode).toBe(404)
     expect((await h.send('DELETE', `/api/me/reviews/${r.id}`, m.token)).statusCode).toBe(204)
-    expect((await h.send('DELETE', `/api/me/reviews/${r.id}`, m.token)).statusCode).toBe(204)
+    // as wx.request sends it: content-type application/json and no body
+    const again = await t.app.inject({ method: 'DELETE', url: `/api/me/reviews/${r.id}`, headers: { ...h.bearer(m.token), 'content-type': 'application/json' } })
+    expect(again.statusCode, again.body).toBe(204)
     expect(await pointsOf(m.memberId)).toBe(before)
   })
 
@@ -228,11 +230,14 @@ describe('photo reviews', () => {
     expect(mine[0]).toMatchObject({ rating: 2, class: 'size', status: 'open', store: 'online' })
     const moved = await h.send('PATCH', `/api/staff/review-follow-ups/${mine[0].id}`, t.adminToken(), { status: 'contacted', note: '已电话联系，预约改圈' })
     expect(moved.json()).toMatchObject({ status: 'contacted', notes: [{ text: '已电话联系，预约改圈' }] })
+    // the same by POST (wx.request has no PATCH)
+    const resolved = await h.send('POST', `/api/staff/review-follow-ups/${mine[0].id}`, t.adminToken(), { status: 'resolved' })
+    expect(resolved.json()).toMatchObject({ status: 'resolved', notes: [{ text: '已电话联系，预约改圈' }] })
     // a manager of SH-01 does not see the online store's cases
     expect((await h.send('PATCH', `/api/staff/review-follow-ups/${mine[0].id}`, manager.token, { status: 'resolved' })).statusCode).toBe(404)
     const month = t.clock.now().toISOString().slice(0, 7)
     const report = await h.send('GET', `/api/staff/review-follow-ups/report?month=${month}&store=online`, t.adminToken())
-    expect(report.json().byClass.find((c: { class: string }) => c.class === 'size')).toMatchObject({ contacted: 1 })
+    expect(report.json().byClass.find((c: { class: string }) => c.class === 'size')).toMatchObject({ resolved: 1 })
   })
 
   it('shows approved reviews with photos on the product’s public list, nickname masked, with the brand’s reply', async () => {
@@ -246,6 +251,11 @@ describe('photo reviews', () => {
     const list = await h.send('GET', '/api/products/SKU-1/reviews?limit=50')
     const item = list.json().items.find((i: { id: string }) => i.id === r.id)
     expect(item).toMatchObject({ rating: 4, reply: { text: '感谢您的分享！' } })
+    // the count and average over every published review of the product (all on this page)
+    const ratings = list.json().items.map((i: { rating: number }) => i.rating) as number[]
+    expect(list.json().count).toBe(ratings.length)
+    expect(list.json().averageRating).toBe(Math.round((ratings.reduce((a, b) => a + b, 0) / ratings.length) * 10) / 10)
+    expect(list.json().averageRating).toBeGreaterThan(0)
     expect(item.nickname).not.toBe('rv-public-showcase')
     expect(item.nickname).toContain('*')
     expect(item.photos).toHaveLength(1)

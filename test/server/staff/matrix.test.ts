@@ -143,6 +143,7 @@ const ROUTES: Record<string, Row> = {
   'GET /api/staff/review-follow-ups': { who: 'staff', store: true, request: (f) => at(`/api/staff/review-follow-ups?store=${f.store}`) },
   'GET /api/staff/review-follow-ups/report': { who: 'staff', store: true, request: (f) => at(`/api/staff/review-follow-ups/report?month=2026-03&store=${f.store}`) },
   'PATCH /api/staff/review-follow-ups/{id}': { who: 'staff', ok: 404, request: () => at(`/api/staff/review-follow-ups/${GHOST}`, { status: 'contacted' }) },
+  'POST /api/staff/review-follow-ups/{id}': { who: 'staff', ok: 404, request: () => at(`/api/staff/review-follow-ups/${GHOST}`, { status: 'contacted' }) },
   'POST /api/admin/review-campaigns': {
     who: 'admin',
     ok: 201,

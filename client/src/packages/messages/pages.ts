@@ -28,6 +28,11 @@ export const APP_PAGES = [
   'packages/staff/audit/index',
   'packages/appointments/book/index',
   'packages/appointments/mine/index',
+  'packages/reviews/index/index',
+  'packages/reviews/write/index',
+  'packages/reviews/product/index',
+  'packages/moderation/queue/index',
+  'packages/moderation/follow-ups/index',
 ]
 
 /** The inbox's own page (shipping care opens it: it shows the whole message). */

@@ -71,6 +71,7 @@ const ENTRIES: [string, string, string][] = [
   ['积分商城', '/packages/mall/items/index', 'me-link-mall'],
   ['我的优惠券', '/packages/coupons/wallet/index', 'me-link-coupons'],
   ['兑换记录', '/packages/mall/history/index', 'me-link-redemptions'],
+  ['评价晒单', '/packages/reviews/index/index', 'me-link-reviews'],
   ['预约到店', '/packages/appointments/mine/index', 'me-link-appointments'],
 ]
 

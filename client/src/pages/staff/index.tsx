@@ -69,7 +69,13 @@ function Links({ staff }: { staff: StoredStaff }) {
     ['核销优惠券', '/packages/staff/coupon/index', 'staff-link-coupon'],
     ['门店预约', '/packages/staff/appointments/index', 'staff-link-appointments'],
     ['我的顾客', '/packages/staff/customers/index', 'staff-link-customers'],
-    ...(staff.role !== 'staff' ? ([['操作记录', '/packages/staff/audit/index', 'staff-link-audit']] as [string, string, string][]) : []),
+    ['差评跟进', '/packages/moderation/follow-ups/index', 'staff-link-follow-ups'],
+    ...(staff.role !== 'staff'
+      ? ([
+          ['评价审核', '/packages/moderation/queue/index', 'staff-link-moderation'],
+          ['操作记录', '/packages/staff/audit/index', 'staff-link-audit'],
+        ] as [string, string, string][])
+      : []),
   ]
   return (
     <View className='section'>

@@ -24,17 +24,18 @@ export class ReviewShowcase {
         page = { ...published, $or: [{ publishedAt: { $lt: cursor.publishedAt } }, { publishedAt: cursor.publishedAt, _id: { $lt: cursor._id } }] }
       }
     }
-    const [docs, totals] = await Promise.all([
+    const [docs, ratings] = await Promise.all([
       this.models.Review.find(page).sort({ publishedAt: -1, _id: -1 }).limit(limit + 1).lean<ReviewDoc[]>(),
-      this.models.Review.aggregate<{ count: number; sum: number }>([{ $match: published }, { $group: { _id: null, count: { $sum: 1 }, sum: { $sum: '$rating' } } }]),
+      // the ratings themselves (a product has hundreds, not millions): FerretDB 1.24 gets two accumulators in one $group wrong
+      this.models.Review.find(published, { rating: 1, _id: 0 }).lean<{ rating: number }[]>(),
     ])
     const shown = docs.slice(0, limit)
     const [photos, nicknames] = await Promise.all([this.views.photoMap(shown), nicknamesOf(this.members, shown.map((d) => d.memberId))])
-    const count = totals[0]?.count ?? 0
+    const count = ratings.length
     return {
       sku,
       count,
-      averageRating: count > 0 ? Math.round((totals[0]!.sum / count) * 10) / 10 : null,
+      averageRating: count > 0 ? Math.round((ratings.reduce((sum, r) => sum + r.rating, 0) / count) * 10) / 10 : null,
       items: shown.map((d) => ({
         id: d._id.toString(),
         nickname: maskNickname(nicknames.get(d.memberId.toString())),

@@ -156,21 +156,24 @@ const staffReviews: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => app.reviews.followUps.report(staffActorOf(request), request.query.month, request.query.store),
   )
 
-  app.patch(
-    '/review-follow-ups/:id',
-    {
+  // PATCH, and POST for the mini-program: wx.request has no PATCH
+  const updateFollowUp = (method: 'PATCH' | 'POST') =>
+    app.route({
+      method,
+      url: '/review-follow-ups/:id',
       onRequest: app.authenticateStaff,
       schema: {
         tags,
-        summary: 'Classify, assign, move along (open → contacted → resolved) or note a follow-up (audited)',
+        summary: `Classify, assign, move along (open → contacted → resolved) or note a follow-up (audited)${method === 'POST' ? ' — the same as PATCH, for wx.request' : ''}`,
         description: 'assigneeId: an active staff member (of the store, for staff and managers). Another store’s follow-up: 404.',
         security,
         params: ReviewParamsSchema,
         body: UpdateFollowUpSchema,
         response: { 200: FollowUpSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
       },
-    },
-    async (request) => app.reviews.followUps.update(staffActorOf(request), request.params.id, request.body),
-  )
+      handler: async (request) => app.reviews.followUps.update(staffActorOf(request), request.params.id, request.body),
+    })
+  updateFollowUp('PATCH')
+  updateFollowUp('POST')
 }
 export default staffReviews

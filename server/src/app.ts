@@ -16,6 +16,7 @@ import shop from './modules/shop/index.js'
 import staff from './modules/staff/index.js'
 import staffCounter from './modules/staff/counter/index.js'
 import reviews from './modules/reviews/index.js'
+import insights from './modules/insights/index.js'
 
 export type AppOptions = Pick<
   Config,
@@ -105,6 +106,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(staffCounter)
   // reviews: photo-review campaigns, invitations after delivery, photos without metadata, content checks, moderation
   await fastify.register(reviews, { publicBaseUrl: opts.PUBLIC_BASE_URL })
+  // insights: lifecycle stages from purchase days, recomputed on order events and by a daily job; counts and report
+  await fastify.register(insights)
   // the H5 build of the mini-program, when this process serves it (the demo does)
   if (opts.H5_DIR && existsSync(opts.H5_DIR)) {
     await fastify.register(fastifyStatic, { root: opts.H5_DIR, prefix: '/', wildcard: false })

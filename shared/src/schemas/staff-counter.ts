@@ -3,6 +3,7 @@ import { MONTH_DAY_PATTERN } from '../birthday.js'
 import { MAX_FEN, ObjectIdString } from './common.js'
 import { CareMessageSchema } from './messaging.js'
 import { CouponSchema } from './coupons.js'
+import { GlanceLifecycleSchema } from './insights.js'
 
 /**
  * The staff counter (issue 12): look a member up, see them at a glance, keep clienteling notes, record an in-store
@@ -114,6 +115,8 @@ export const MemberGlanceSchema = Type.Object({
   /** at most 50, newest first, from staff of every store */
   notes: Type.Array(StaffNoteSchema, { maxItems: 50 }),
   clienteling: ClientelingSchema,
+  /** the member's lifecycle stage and since when (null: no purchase yet — a prospect) */
+  lifecycle: GlanceLifecycleSchema,
 })
 export type MemberGlance = Static<typeof MemberGlanceSchema>
 

@@ -309,6 +309,11 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/admin/review-campaigns': { who: 'admin', path: () => '/api/admin/review-campaigns' },
   'GET /api/admin/review-campaigns/{id}': { who: 'admin', path: () => '/api/admin/review-campaigns/0123456789abcdef01234567' },
   'POST /api/admin/review-campaigns/{id}/end': { who: 'admin', path: () => '/api/admin/review-campaigns/0123456789abcdef01234567/end', body: () => ({}) },
+  // insights: lifecycle stages
+  'GET /api/staff/lifecycle': { who: 'admin', path: () => '/api/staff/lifecycle?store=SH-01' },
+  'GET /api/admin/lifecycle/policy': { who: 'admin', path: () => '/api/admin/lifecycle/policy' },
+  'PUT /api/admin/lifecycle/policy': { who: 'admin', path: () => '/api/admin/lifecycle/policy', body: () => ({ newCare: 5, newOffer: 30, atRisk: 45, lapsed: 90, dormant: 180 }) },
+  'GET /api/admin/lifecycle/report': { who: 'admin', path: () => '/api/admin/lifecycle/report?store=SH-01' },
 }
 
 const HUGE = '__1e400__'

@@ -229,6 +229,11 @@ const ROUTES: Record<string, Row> = {
     request: () => at('/api/admin/member-day/plans/2026-03-18', { theme: null, memberPrices: [{ sku: 'PEARL-001', name: '淡水珍珠耳钉', priceFen: 129_900, memberPriceFen: 99_900 }] }),
   },
   'GET /api/admin/member-day/reports/{date}': { who: 'admin', request: () => at('/api/admin/member-day/reports/2026-02-18') },
+  // ── insights: lifecycle stages (managers: their store's counts; admins: the policy and the report) ──
+  'GET /api/staff/lifecycle': { who: 'manager', store: true, request: (f) => at(`/api/staff/lifecycle?store=${f.store}`) },
+  'GET /api/admin/lifecycle/policy': { who: 'admin', request: () => at('/api/admin/lifecycle/policy') },
+  'PUT /api/admin/lifecycle/policy': { who: 'admin', request: () => at('/api/admin/lifecycle/policy', { newCare: 5, newOffer: 30, atRisk: 45, lapsed: 90, dormant: 180 }) },
+  'GET /api/admin/lifecycle/report': { who: 'admin', request: (f) => at(`/api/admin/lifecycle/report?store=${f.store}`) },
 }
 
 const RANK = { staff: 1, manager: 2, admin: 3 } as const

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose'
 import type { LoyaltyModels } from './models/index.js'
-import { netOfOrder } from './purchase-stats.js'
+import { netOfOrder, statsOf, type PurchaseStats } from './purchase-stats.js'
 
 /** A paid order as the staff counter shows it. */
 export interface MemberOrder {
@@ -154,6 +154,40 @@ export class MemberOrders {
     if (doc.cancelledAt) return 'returned'
     if (!doc.deliveredAt && doc.paid.channel !== 'store') return 'not-received'
     return receivedLinesOf(doc).find((l) => l.lineId === lineId) ?? 'returned'
+  }
+
+  /**
+   * The member's purchase statistics read from their orders now (purchase days, first and last counting payment):
+   * the same figures loyalty keeps on the member, without waiting for its event consumer.
+   */
+  async purchaseStats(memberId: Types.ObjectId | string): Promise<PurchaseStats & { firstStore: string | null }> {
+    const docs = await this.models.Order.find({ memberId: new Types.ObjectId(memberId), paid: { $ne: null } }, PAID_FIELDS).lean<OrderRead[]>()
+    // the store of the first in-store payment: the home store loyalty sets (its consumer may not have run yet)
+    const inStore = docs.filter((d) => d.paid?.channel === 'store' && d.paid.at && d.paid.store).sort((a, b) => a.paid!.at!.getTime() - b.paid!.at!.getTime())
+    return { ...statsOf(docs as Parameters<typeof statsOf>[0]), firstStore: inStore[0]?.paid?.store ?? null }
+  }
+
+  /** The members of these orders (those known), each once. */
+  async membersOf(orderIds: string[]): Promise<Types.ObjectId[]> {
+    const docs = await this.models.Order.find({ _id: { $in: orderIds }, memberId: { $ne: null } }, { memberId: 1 }).lean<OrderRead[]>()
+    const members = new Map(docs.map((d) => [d.memberId!.toString(), d.memberId!]))
+    return [...members.values()]
+  }
+
+  /**
+   * The counting payments (not cancelled, not fully refunded, not zero-value) of these members' orders, by member,
+   * a batch of members at a time (the lifecycle report measures the gaps between purchase days from them).
+   */
+  async countingPayments(memberIds: Types.ObjectId[]): Promise<Map<string, Date[]>> {
+    const docs = await this.models.Order.find({ memberId: { $in: memberIds }, paid: { $ne: null }, cancelledAt: null }, PAID_FIELDS).lean<OrderRead[]>()
+    const byMember = new Map<string, Date[]>()
+    for (const doc of docs) {
+      const net = netOfOrder(doc as Parameters<typeof netOfOrder>[0])
+      if (!net || net.netFen <= 0 || !doc.memberId) continue
+      const id = doc.memberId.toString()
+      byMember.set(id, [...(byMember.get(id) ?? []), net.at])
+    }
+    return byMember
   }
 
   /** The points an order's settled lines earned: available once confirmed (at once in a store), pending before. */

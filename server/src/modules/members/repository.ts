@@ -178,6 +178,11 @@ export class MemberRepository {
     await this.Member.updateOne({ _id: memberId }, { $set: fields })
   }
 
+  /** How many members there are, or how many have this home store (the lifecycle counts' prospects). */
+  async count(filter: { homeStore?: string } = {}): Promise<number> {
+    return filter.homeStore === undefined ? this.Member.countDocuments({}) : this.Member.countDocuments({ homeStore: filter.homeStore })
+  }
+
   /** Sets the member's phone number (normalisePhone's spelling). */
   async setPhone(memberId: Types.ObjectId, phone: string): Promise<void> {
     await this.Member.updateOne({ _id: memberId }, { $set: { phone } })

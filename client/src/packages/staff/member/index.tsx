@@ -333,6 +333,7 @@ function Glance({ glance, reload }: { glance: MemberGlance; reload: () => void }
         <Row label='专属顾问' value={m.advisor?.name ?? '—'} testId='glance-advisor-name' />
         <Row label='入会时间' value={shanghaiDay(m.joinedAt)} />
         <Row label='消费' value={`${m.purchases.days} 天 · ${yuan(m.purchases.totalPaidFen)}`} />
+        <Row label='生命周期' value={glance.lifecycle ? `${glance.lifecycle.label} · ${shanghaiDay(glance.lifecycle.since)} 起` : '潜在客户（未购买）'} testId='glance-lifecycle' />
         {c.ringSize && <Row label='戒圈' value={c.ringSize} />}
         {c.anniversaries.map((a, i) => (
           <Row key={`${a.label}-${a.date}-${i}`} label={a.label} value={monthDay(a.date)} testId='glance-anniversary-row' />

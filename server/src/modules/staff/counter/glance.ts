@@ -1,4 +1,4 @@
-import type { MemberGlance } from '@member-center/shared'
+import { LIFECYCLE_STAGE_LABELS, type MemberGlance } from '@member-center/shared'
 import type { FastifyInstance } from 'fastify'
 import { MemberCodeInvalid, NotFound } from '../../../core/errors.js'
 import { buildCard } from '../../loyalty/card.js'
@@ -59,7 +59,7 @@ export class MemberGlances {
     }
     const id = member._id.toString()
     const now = this.app.now()
-    const [tiers, policy, coupons, orders, notes, clienteling, advisor] = await Promise.all([
+    const [tiers, policy, coupons, orders, notes, clienteling, advisor, lifecycle] = await Promise.all([
       this.app.tierTable.current(),
       this.app.policies.current(),
       this.app.coupons.usage.wallet(id, 'usable', COUPONS_SHOWN),
@@ -67,6 +67,8 @@ export class MemberGlances {
       this.notes.notes(id),
       this.notes.clienteling(id),
       this.advisors.show(member.advisor),
+      // the insights module's stored stage (registered after the counter; read at request time)
+      this.app.insights.lifecycle.stageOfMember(member._id),
     ])
     // the tier held and the growth counted, exactly as the member's own card shows them
     const card = buildCard(member, tiers, policy, now, this.app.members.memberCode(member._id, now))
@@ -93,6 +95,7 @@ export class MemberGlances {
       recentOrders: orders.map((o) => ({ ...o, paidAt: o.paidAt.toISOString() })),
       notes,
       clienteling,
+      lifecycle: lifecycle ? { stage: lifecycle.stage, label: LIFECYCLE_STAGE_LABELS[lifecycle.stage], since: lifecycle.since.toISOString() } : null,
     }
   }
 

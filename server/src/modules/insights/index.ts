@@ -1,0 +1,70 @@
+import { startOfNextShanghaiDay } from '@member-center/shared'
+import fp from 'fastify-plugin'
+import type { DomainEvent } from '../../core/events/index.js'
+import { PURCHASE_EVENT_TYPES } from '../loyalty/purchase-stats.js'
+import { insightsModels } from './models.js'
+import adminRoutes from './routes/admin-lifecycle.js'
+import staffRoutes from './routes/staff-lifecycle.js'
+import { LIFECYCLE_DAILY_JOB, LifecycleStages } from './stages.js'
+
+export { LIFECYCLE_DAILY_JOB }
+
+/** The daily job runs at 00:15 Shanghai: members whose stage became due at midnight move along. */
+const DAILY_AT_MS = 15 * 60_000
+
+export interface InsightsService {
+  lifecycle: LifecycleStages
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** insights (issue 14): lifecycle stages, their policy, counts and report */
+    insights: InsightsService
+  }
+}
+
+/**
+ * insights, first slice: lifecycle stages (DESIGN.md §2 "Lifecycle", issue 14). Each member's stage is recomputed
+ * from their orders on order.paid, order.refunded and order.cancelled (consumer insights.lifecycle), when orders are
+ * adopted by a member who appeared, and by the daily job at 00:15 Shanghai for the members whose nextChangeAt has
+ * come; every change is recorded once and emits lifecycle.stage_changed. Routes: /api/admin/lifecycle/policy,
+ * /api/admin/lifecycle/report, /api/staff/lifecycle. Job: insights.lifecycle-daily.
+ */
+export default fp(
+  async (app) => {
+    const models = await app.db.register(insightsModels(app.db.connection))
+    const lifecycle = new LifecycleStages({
+      models,
+      orders: app.memberOrders,
+      members: app.members.repo,
+      events: app.events,
+      settings: app.settings,
+      audit: app.audit,
+      now: app.now,
+    })
+
+    app.events.consume('insights.lifecycle', PURCHASE_EVENT_TYPES, async (event: DomainEvent) => {
+      const orderId = (event.payload as { orderId?: string }).orderId
+      const memberIds = event.memberId ? [event.memberId] : orderId ? await app.memberOrders.membersOf([orderId]) : []
+      // an order whose member is not known yet: staged when it is adopted (below)
+      for (const memberId of memberIds) await lifecycle.recompute(memberId, event.type)
+    })
+    app.orders.onAdopted(async (orderIds) => {
+      for (const memberId of await app.memberOrders.membersOf(orderIds)) await lifecycle.recompute(memberId, 'order.adopted')
+    })
+
+    app.jobs.register(LIFECYCLE_DAILY_JOB, async () => {
+      const result = await lifecycle.recomputeDue()
+      if (result.members > 0) app.log.info(result, 'lifecycle stages moved along')
+      return { rescheduleAt: new Date(startOfNextShanghaiDay(app.now()).getTime() + DAILY_AT_MS) }
+    })
+    // the first run at once (idempotent): a process started after 00:15 still moves the day's members along
+    await app.jobs.schedule(LIFECYCLE_DAILY_JOB, LIFECYCLE_DAILY_JOB, {}, app.now(), { maxAttempts: 1_000 })
+
+    app.decorate('insights', { lifecycle })
+
+    await app.register(adminRoutes, { prefix: '/api/admin' })
+    await app.register(staffRoutes, { prefix: '/api/staff' })
+  },
+  { name: 'insights', dependencies: ['core', 'members', 'loyalty', 'staff', 'staff-counter'] },
+)

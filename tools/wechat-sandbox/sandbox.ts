@@ -51,7 +51,7 @@ export interface SandboxOptions {
   subscribeTemplates?: string[]
   /** how long WeChat waits for the push receiver's answer before it gives up and retries (WeChat: 5 s) */
   pushTimeoutMs?: number
-  /** pause between a failed push attempt and its retry (WeChat retries at once after the 5 s timeout) */
+  /** pause between a failed push attempt and its retry (default 200 ms; WeChat retries at once after the 5 s timeout, or a few seconds after an error answer) */
   pushRetryDelayMs?: number
   /** how long after the event WeChat starts pushing it: after the answer to the call that caused it (default 50 ms) */
   pushDelayMs?: number
@@ -221,7 +221,7 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
   const codeTtl = options.codeTtlSeconds ?? 300
   const enforceConsent = options.enforceConsent ?? true
   const pushTimeoutMs = options.pushTimeoutMs ?? 5000
-  const pushRetryDelayMs = options.pushRetryDelayMs ?? 0
+  const pushRetryDelayMs = options.pushRetryDelayMs ?? 200
   const pushDelayMs = options.pushDelayMs ?? 50
   const mediaCheckDelayMs = options.mediaCheckDelayMs ?? 1000
   const mediaFetchTimeoutMs = options.mediaFetchTimeoutMs ?? 10_000

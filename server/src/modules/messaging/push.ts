@@ -217,7 +217,9 @@ export class WechatPush {
       case 'subscribe_msg_sent_event':
         for (const item of listOf(message, 'SubscribeMsgSentEvent')) {
           const report = `${str(item.ErrorCode)} ${str(item.ErrorStatus)}`.trim()
-          await this.models.Message.updateOne({ msgid: str(item.MsgID) }, { $set: { deliveryReport: report } })
+          const done = await this.models.Message.updateOne({ msgid: str(item.MsgID) }, { $set: { deliveryReport: report } })
+          // the report can overtake the dispatcher writing the msgid it answered: fail, and WeChat's retry lands it
+          if (done.matchedCount === 0) throw new Error(`no message with msgid ${str(item.MsgID)} yet`)
         }
         return
       default:

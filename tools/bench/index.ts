@@ -13,11 +13,18 @@ import { benchMessaging } from './messaging.js'
  * Prints requests/s and p50/p99 latency for both and the ratio (target: card ≥ 0.8× baseline). Then ingestion, the
  * points mall (mall.ts) and messaging (messaging.ts), each against its own baseline measured in the same run. Then order.paid
  * ingestion against insertOne, and points-mall redemptions against a conditional updateOne (mall.ts).
+ * `BENCH_ONLY=mall npm run bench` runs only the parts named (card, ingestion, mall, messaging; comma-separated).
  */
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
 const APPID = 'wxbench000000000001'
 const SECRET = 'bench-secret'
+/** `BENCH_ONLY=mall` (or a comma-separated list of card, ingestion, mall, messaging): only those parts run */
+const PARTS = ['card', 'ingestion', 'mall', 'messaging'] as const
+const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim()).filter(Boolean)
+const unknownParts = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? []
+if (unknownParts.length > 0) throw new Error(`BENCH_ONLY: unknown part(s) ${unknownParts.join(', ')}; the parts are ${PARTS.join(', ')}`)
+const runs = (part: (typeof PARTS)[number]) => !only || only.length === 0 || only.includes(part)
 
 const database = await startDatabase()
 const sandbox = createSandbox({ apps: [{ appid: APPID, secret: SECRET }] })
@@ -52,24 +59,26 @@ try {
   }
   await server.db.connection.model('Member').updateOne({ _id: login.member.id }, { $set: { growth: 12_345, 'points.available': 678 } })
 
-  console.log(`database: ${database.description}; ${CONNECTIONS} connections, ${DURATION} s per route\n`)
-  const run = async (title: string, path: string, headers: Record<string, string> = {}) => {
-    await autocannon({ url: url + path, connections: CONNECTIONS, duration: 2, headers }) // warm-up
-    const result = await autocannon({ url: url + path, connections: CONNECTIONS, duration: DURATION, headers })
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${title}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
-    return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 }
+  console.log(`database: ${database.description}; ${CONNECTIONS} connections, ${DURATION} s per route${only?.length ? `; only ${only.join(', ')}` : ''}\n`)
+  if (runs('card')) {
+    const run = async (title: string, path: string, headers: Record<string, string> = {}) => {
+      await autocannon({ url: url + path, connections: CONNECTIONS, duration: 2, headers }) // warm-up
+      const result = await autocannon({ url: url + path, connections: CONNECTIONS, duration: DURATION, headers })
+      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${title}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+      return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 }
+    }
+    const baseline = await run('baseline: findOne by id', `/bench/baseline/${login.member.id}`)
+    const card = await run('GET /api/me/card', '/api/me/card', { authorization: `Bearer ${login.token}` })
+    console.table([baseline, card].map((r) => ({ route: r.title, 'requests/s': Math.round(r.rps), 'p50 ms': r.p50, 'p99 ms': r.p99 })))
+    const ratio = card.rps / baseline.rps
+    console.log(`card / baseline throughput: ${ratio.toFixed(2)}× (target ≥ 0.80×) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}\n`)
   }
-  const baseline = await run('baseline: findOne by id', `/bench/baseline/${login.member.id}`)
-  const card = await run('GET /api/me/card', '/api/me/card', { authorization: `Bearer ${login.token}` })
-  console.table([baseline, card].map((r) => ({ route: r.title, 'requests/s': Math.round(r.rps), 'p50 ms': r.p50, 'p99 ms': r.p99 })))
-  const ratio = card.rps / baseline.rps
-  console.log(`card / baseline throughput: ${ratio.toFixed(2)}× (target ≥ 0.80×) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}\n`)
 
-  await benchIngestion(login.member.id)
+  if (runs('ingestion')) await benchIngestion(login.member.id)
   // points-mall redemptions against a conditional updateOne (tools/bench/mall.ts)
-  await benchMall(server, sandboxUrl)
+  if (runs('mall')) await benchMall(server, sandboxUrl)
   // messaging: dispatch at a send rate, and planning a segment's messages against insertMany (tools/bench/messaging.ts)
-  await benchMessaging(database.uri)
+  if (runs('messaging')) await benchMessaging(database.uri)
 } finally {
   await server.close()
   await sandbox.close()

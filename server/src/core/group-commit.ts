@@ -62,6 +62,14 @@ export class GroupCommit<T, R> {
     })
   }
 
+  /**
+   * Whether items are waiting for a run, or another run than the caller's is under way: a run asking this from inside
+   * learns whether more work follows it (and so whether what it can do after answering should wait for later).
+   */
+  othersWaiting(): boolean {
+    return this.queue.length > 0 || this.running.size > 1
+  }
+
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void> {
     if (this.running.size === 0 && this.queue.length === 0) return Promise.resolve()

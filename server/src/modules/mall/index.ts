@@ -66,7 +66,11 @@ export default fp<MallOptions>(
       items,
       redemptions,
       giftOrders,
-      reconcile: (options?: { stuckAfterMs?: number }) => reconcileMall(models, app.ledger, app.now(), options),
+      // (after this process's answered redemptions are recorded: their bookkeeping may still be being written)
+      reconcile: async (options?: { stuckAfterMs?: number }) => {
+        await redemptions.settled()
+        return reconcileMall(models, app.ledger, app.now(), options)
+      },
     })
 
     await app.register(itemsAdminRoutes, { prefix: '/api/admin' })

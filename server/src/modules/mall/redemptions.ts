@@ -58,6 +58,20 @@ export interface RedemptionOptions {
 
 export const REPAIR_JOB = 'mall.redemption-repair'
 
+/**
+ * The stock an item must still have once a batch has its units for the batch to take the unit, the points and the
+ * coupon at once (see RedemptionService): other processes would have to take this many units in the few milliseconds
+ * since the checks read it for the unit to be refused after the points were spent.
+ */
+export const AMPLE_STOCK = 100
+/** Batches answered whose bookkeeping may still be being written before the next batch waits for the oldest. */
+const MAX_TAILS = 2
+/**
+ * A batch of this many redemptions (or one with requests waiting behind it) is taken for load: requests arrive faster
+ * than a batch takes, so its bookkeeping is written after the answer, beside the next batch's reads.
+ */
+const UNDER_LOAD = 8
+
 /** Ledger and coupon keys of a redemption (the id is an ObjectId; keyPart keeps the scheme safe for any id). */
 export const spendKey = (rid: string) => `mall:${keyPart(rid)}:spend`
 export const returnKey = (rid: string) => `mall:${keyPart(rid)}:return`
@@ -162,11 +176,31 @@ export interface RedemptionDeps {
  * Requests arriving together go through the steps together (group commit): one command per step for the batch (the
  * ledger's applyMany, one stock update per item), so a hot item costs about as many writes per batch as one
  * redemption would, and refusals the batch can already see (out of stock, no points) write nothing.
+ *
+ * Two things keep a hot item's batches short (each batch waits for the one before it, so a batch's length is the
+ * mall's throughput):
+ *  - an item with ample stock left (AMPLE_STOCK after the batch's units, as the checks just read it) takes steps 2, 3
+ *    and 4 at once — the unit, the points and the coupon (a gift's order still waits for the points: a gift order is
+ *    never shown to fulfilment before its points are spent). Their refusals are as rare as a check gone stale in a few
+ *    milliseconds, and compensate as any late refusal does. With less stock left, the unit is taken first, so a
+ *    batch racing for the last units is refused before it spends anything;
+ *  - under load (a batch of UNDER_LOAD redemptions or more, or requests waiting behind it), a batch is answered once
+ *    its redemptions' effects are all there (unit, points, coupon or gift order), and step 5 — recording them done,
+ *    mall.redeemed, the ids out of `takes` — follows while the next batch reads (`tails`; at most MAX_TAILS at once).
+ *    Every read of redemptions in this process waits for the bookkeeping under way (`settled`), so a member never
+ *    sees an answered redemption as processing here; another process may, for those few milliseconds, as it may see
+ *    any redemption under way. A crash in between leaves what a crash after step 4 does: the repair job records them
+ *    done. A batch that is not under load (or whose requests were all refused) answers only once its own step 5 and
+ *    the earlier batches' are written: a burst whose last batch is small leaves everything recorded when it is answered.
  */
 export class RedemptionService {
   private readonly batcher: GroupCommit<RedeemRequest, Outcome>
   private readonly processOwner = `mall:${randomBytes(4).toString('hex')}:${process.pid}`
   private runs = 0
+  /** step 5 of batches already answered, being written (never rejects: a failure is logged, the repair job finishes) */
+  private readonly tails = new Set<Promise<void>>()
+  /** the coupon template of each item seen (an item's template never changes): read beside the item, not after it */
+  private readonly templateOfItem = new Map<string, string>()
 
   constructor(
     private readonly deps: RedemptionDeps,
@@ -193,9 +227,18 @@ export class RedemptionService {
     return new Date(now.getTime() + (this.options.leaseMs ?? 30_000))
   }
 
-  /** Resolves when no batch is queued or running. */
-  idle(): Promise<void> {
-    return this.batcher.idle()
+  /** Resolves when no batch is queued or running, and every answered batch's bookkeeping is written. */
+  async idle(): Promise<void> {
+    await this.batcher.idle()
+    await this.settled()
+  }
+
+  /**
+   * Resolves once the bookkeeping of the batches answered so far is written (reads of redemptions wait for it; not for
+   * batches answered after the read began, which it cannot have been told about).
+   */
+  async settled(): Promise<void> {
+    if (this.tails.size > 0) await Promise.all([...this.tails])
   }
 
   /**
@@ -213,6 +256,7 @@ export class RedemptionService {
 
   /** A request whose key made a redemption before: that redemption (waiting briefly for one under way), or its refusal. */
   private async replay(key: string, requestHash: string): Promise<Redemption> {
+    await this.settled()
     let doc: RedemptionDoc | null = null
     for (let i = 0; i < 60; i++) {
       doc = await this.models.Redemption.findById(redemptionIdFor(key)).lean<RedemptionDoc>()
@@ -260,9 +304,15 @@ export class RedemptionService {
     requests.forEach((r, i) => (first.has(r.key) ? repeats.push(i) : first.set(r.key, i)))
     const fresh = [...first.values()]
     // what the checks read, at once: the redemptions already made under these keys (a redemption's id derives from
-    // its key: a repeated key finds its redemption by _id), the items, the members, the tiers — one read each
+    // its key: a repeated key finds its redemption by _id), the items, the members, the tiers — one read each — and
+    // the coupon templates of the items seen before
     const itemIds = [...new Set(fresh.map((i) => requests[i]!.input.itemId))]
     const memberIds = [...new Set(fresh.map((i) => requests[i]!.memberId))]
+    const early = new Map<string, Promise<CouponTemplateDoc | null>>()
+    for (const id of itemIds) {
+      const templateId = this.templateOfItem.get(id)
+      if (templateId && !early.has(templateId)) early.set(templateId, this.deps.coupons.templates.doc(templateId))
+    }
     const [existing, items, members, tiers] = await Promise.all([
       this.models.Redemption.find({ _id: { $in: fresh.map((i) => redemptionIdFor(requests[i]!.key)) } }, { key: 1 })
         .lean()
@@ -280,11 +330,13 @@ export class RedemptionService {
       outcomes[i] = { kind: 'replay' }
       return false
     })
-    // then the items' coupon templates, and the members' claims on the items with a per-member limit
+    // then the coupon templates of items not seen before, and the members' claims on the items with a per-member limit
+    if (this.templateOfItem.size > 10_000) this.templateOfItem.clear()
+    for (const [id, d] of items) if (d.couponTemplateId) this.templateOfItem.set(id, d.couponTemplateId.toString())
     const templateIds = [...new Set([...items.values()].map((d) => d.couponTemplateId?.toString()).filter((t): t is string => !!t))]
     const limited = candidates.filter((i) => items.get(requests[i]!.input.itemId)?.perMemberLimit != null)
     const [templates, claims] = await Promise.all([
-      Promise.all(templateIds.map(async (t) => [t, await this.deps.coupons.templates.doc(t)] as const)).then((e) => new Map(e)),
+      Promise.all(templateIds.map(async (t) => [t, await (early.get(t) ?? this.deps.coupons.templates.doc(t))] as const)).then((e) => new Map(e)),
       limited.length === 0
         ? new Map<string, number>()
         : this.models.MallClaim.find({ _id: { $in: limited.map((i) => claimId(requests[i]!.input.itemId, requests[i]!.memberId)) } }, { n: 1 })
@@ -366,9 +418,14 @@ export class RedemptionService {
       sagas.push({ index: i, saga: { doc: doc as unknown as RedemptionDoc, limit: item.perMemberLimit ?? null } })
     }
 
+    let deferred = false
     if (sagas.length > 0) {
       const owner = this.newOwner()
       for (const { saga } of sagas) saga.doc.leaseOwner = owner
+      // the items with ample stock left once this batch has its units (see the class comment)
+      const ample = new Set([...stockLeft].filter(([, left]) => left >= AMPLE_STOCK).map(([id]) => id))
+      // the bookkeeping of earlier batches still being written: at most MAX_TAILS of them before this one writes
+      while (this.tails.size >= MAX_TAILS) await Promise.race(this.tails)
       // 0. the repair jobs first: from here on, a crash leaves nothing the job runner won't finish or undo
       await this.deps.jobs.scheduleMany([this.repairJob(owner, sagas.map(({ saga }) => saga.doc._id.toString()), now)])
       // (the fields still null are left out: each field is work on every write of the document, and a missing field
@@ -382,11 +439,11 @@ export class RedemptionService {
       })
       await this.hook('created', live.map(({ saga }) => saga))
       const known = new Map([...members].filter((e): e is [string, Member] => e[1] !== null))
-      await this.forward(
+      deferred = await this.forward(
         live.map(({ saga }) => saga),
         owner,
         // the templates just read are those the coupons are issued from (a moment later: as if issued with the check)
-        { known, firstRun: true, templates: new Map([...templates].filter((e): e is [string, CouponTemplateDoc] => e[1] !== null)) },
+        { known, firstRun: true, ample, templates: new Map([...templates].filter((e): e is [string, CouponTemplateDoc] => e[1] !== null)) },
       )
       for (const { index, saga } of live) {
         if (saga.broken) this.deps.log.warn({ err: saga.broken, redemptionId: saga.doc._id.toString(), state: saga.doc.state }, 'redemption left to its repair job')
@@ -402,6 +459,9 @@ export class RedemptionService {
         outcomes[i] = { kind: 'error', error: new Conflict('this idempotencyKey was used for another redemption (another item or address); use a new key') }
       } else outcomes[i] = owner.kind === 'created' ? { kind: 'replay' } : owner
     }
+    // a batch that wrote its own bookkeeping answers once the earlier batches' is written too: the last batch of a burst
+    // (small, or all refused) leaves everything recorded
+    if (!deferred) await this.settled()
   }
 
   /** One job for the batch, due once the lease has run out: it finds the redemptions done, or finishes them. */
@@ -424,23 +484,34 @@ export class RedemptionService {
 
   /**
    * Runs the remaining steps of these redemptions (each from the state it is in), holding the lease `owner`.
-   * `firstRun`: the redemptions were made by this run (not a repair's), so nothing before it took anything for them.
+   * `firstRun`: the redemptions were made by this run (not a repair's), so nothing before it took anything for them;
+   * `ample`: its items with ample stock (their unit, points and coupon are taken at once — see the class comment).
+   * Answers whether step 5 was left to write after the answer (first run under load).
    */
   private async forward(
     sagas: Saga[],
     owner: string,
-    run: { known?: ReadonlyMap<string, Member>; firstRun?: boolean; templates?: ReadonlyMap<string, CouponTemplateDoc> } = {},
-  ): Promise<void> {
+    run: { known?: ReadonlyMap<string, Member>; firstRun?: boolean; ample?: ReadonlySet<string>; templates?: ReadonlyMap<string, CouponTemplateDoc> } = {},
+  ): Promise<boolean> {
     const fresh = sagas.filter((s) => ok(s) && s.doc.state === 'created')
+    // coupons issued beside the points (ample stock): not issued again with the others
+    const delivered = new Set<Saga>()
+    // step 5 left to write after the answer
+    let deferred = false
     if (fresh.length > 0) {
       // an item without a per-member limit has no slots to count (a limit set later counts from then on)
       await this.claimSlots(fresh.filter((s) => s.limit !== null))
-      await this.takeStock(fresh.filter(ok))
-      if (run.firstRun) await this.failEarly(fresh, owner)
-      else await this.failRefused(fresh, owner)
+      const together = run.firstRun && run.ample ? fresh.filter((s) => ok(s) && run.ample!.has(s.doc.itemId.toString())) : []
+      const unitFirst = fresh.filter((s) => ok(s) && !together.includes(s))
+      await this.takeStock(unitFirst)
+      if (run.firstRun) await this.failEarly(unitFirst, owner)
+      else await this.failRefused(unitFirst, owner)
       // not recorded on the redemption: the item's `takes` (written with the unit) are the record of this step
-      await this.hook('stock-taken', fresh.filter(ok))
-      await this.takePoints(fresh.filter(ok), run.known)
+      await this.hook('stock-taken', unitFirst.filter(ok))
+      const coupons = together.filter((s) => ok(s) && s.doc.kind === 'coupon')
+      for (const s of coupons) delivered.add(s)
+      await allSettled([this.takeStock(together.filter(ok)), this.takePoints(fresh.filter(ok), run.known), this.deliver(coupons, run)])
+      await this.hook('stock-taken', together.filter(ok))
       await this.failRefused(fresh, owner)
       // nor this one: the ledger's entry under `mall:{id}:spend` is its record (a repair running the step again finds
       // it, and spends nothing twice)
@@ -449,16 +520,25 @@ export class RedemptionService {
     // `points-taken`: recorded by redemptions made before the ledger's entry served as the record
     const live = sagas.filter((s) => ok(s) && (s.doc.state === 'created' || s.doc.state === 'points-taken'))
     if (live.length > 0) {
-      await this.deliver(live, run)
+      await this.deliver(
+        live.filter((s) => !delivered.has(s)),
+        run,
+      )
       await this.failRefused(live, owner)
       // the coupon's record is the coupon issued under the redemption's key, the gift's its order `MG{id}`
       await this.hook('delivered', live.filter(ok))
-      await this.finish(live.filter(ok), owner)
+      // step 5 after the answer under load; before it otherwise (see the class comment)
+      const done = live.filter(ok)
+      if (run.firstRun && (done.length >= UNDER_LOAD || this.batcher.othersWaiting())) {
+        this.finishLater(done, owner)
+        deferred = true
+      } else await this.finish(done, owner)
     }
     await this.hook(
       'failed',
       sagas.filter((s) => s.doc.state === 'failed'),
     )
+    return deferred
   }
 
   /** Step 1: each member's slot for the item (claim counter, conditional upsert; a repeated claim takes nothing). */
@@ -642,9 +722,8 @@ export class RedemptionService {
    * records it (a repair running its steps again finds each one taken), so the event is true either way. Then the
    * ids leave the units' `takes` — only once recorded done, or a repair would take a unit again.
    */
-  private async finish(sagas: Saga[], owner: string): Promise<void> {
+  private async finish(sagas: Saga[], owner: string, now = this.now()): Promise<void> {
     if (sagas.length === 0) return
-    const now = this.now()
     const [result] = await Promise.all([
       this.models.Redemption.updateMany(
         { _id: { $in: sagas.map((s) => s.doc._id) }, state: { $in: ['created', 'points-taken'] }, leaseOwner: owner },
@@ -656,6 +735,30 @@ export class RedemptionService {
     for (const s of done) Object.assign(s.doc, { state: 'done', leaseOwner: null, leaseUntil: null, updatedAt: now })
     await this.releaseTakes(done)
     await this.hook('done', done)
+  }
+
+  /**
+   * Step 5 once the batch is answered: the redemptions are done from here on (every effect is there, so whoever records
+   * them ends them done) — in memory at once, for the answer — and `finish` records them while the next batch reads.
+   * This process's reads of redemptions wait for it (`settled`); if it fails, or the process dies, their repair job
+   * records them.
+   */
+  private finishLater(sagas: Saga[], owner: string): void {
+    if (sagas.length === 0) return
+    const at = this.now()
+    for (const s of sagas) Object.assign(s.doc, { state: 'done', leaseOwner: null, leaseUntil: null, updatedAt: at })
+    // (copies: what finish finds is for the log, not the answer)
+    const copies = sagas.map((s) => ({ ...s }))
+    const ids = () => copies.map((s) => s.doc._id.toString())
+    const tail = this.finish(copies, owner, at).then(
+      () => {
+        const lost = copies.filter((s) => s.broken)
+        if (lost.length > 0) this.deps.log.warn({ redemptionIds: lost.map((s) => s.doc._id.toString()) }, 'answered redemptions taken over by their repair, which records them done')
+      },
+      (error: unknown) => this.deps.log.error({ err: error, redemptionIds: ids() }, 'answered redemptions not recorded done yet: left to their repair job'),
+    )
+    this.tails.add(tail)
+    void tail.finally(() => this.tails.delete(tail))
   }
 
   /** The ids of redemptions recorded done (or cancelled) leave their items' `takes` / `returns`. */
@@ -799,6 +902,7 @@ export class RedemptionService {
   async repairAll(redemptionIds: string[]): Promise<JobOutcome> {
     const ids = redemptionIds.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id))
     if (ids.length === 0) return
+    await this.settled()
     const docs = await this.models.Redemption.find({ _id: { $in: ids } }).lean<RedemptionDoc[]>()
     await this.tidy(docs.filter((d) => TERMINAL_STATES.includes(d.state)))
     let later: Date | null = null
@@ -818,6 +922,7 @@ export class RedemptionService {
   /** Repairs one redemption now (a repeated request finding its process dead, a cancellation left half-way). */
   async repair(redemptionId: string): Promise<JobOutcome> {
     if (!Types.ObjectId.isValid(redemptionId)) return
+    await this.settled()
     const doc = await this.models.Redemption.findById(redemptionId).lean<RedemptionDoc>()
     if (!doc) return
     if (TERMINAL_STATES.includes(doc.state)) return void (await this.tidy([doc]))
@@ -944,6 +1049,7 @@ export class RedemptionService {
 
   /** A redemption by id, scoped to the member when given (another member's is a 404, like a missing one). */
   private async find(id: string, memberId?: string): Promise<RedemptionDoc> {
+    await this.settled()
     const filter: Record<string, unknown> = { _id: new Types.ObjectId(id) }
     if (memberId) filter.memberId = new Types.ObjectId(memberId)
     const doc = await this.models.Redemption.findOne(filter).lean<RedemptionDoc>()
@@ -959,6 +1065,7 @@ export class RedemptionService {
   async history(memberId: string, limit: number, cursor?: string): Promise<RedemptionPage> {
     const objectId = (id: string) => (/^[0-9a-f]{24}$/.test(id) ? new Types.ObjectId(id) : null)
     const filter = { memberId: new Types.ObjectId(memberId), ...(cursor !== undefined ? afterCursor(cursor, 'createdAt', objectId) : {}) }
+    await this.settled()
     const docs = await this.models.Redemption.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).lean<RedemptionDoc[]>()
     const page = docs.slice(0, limit)
     const last = page[page.length - 1]
@@ -999,6 +1106,13 @@ export class RedemptionService {
       updatedAt: (d.updatedAt as Date).toISOString(),
     }
   }
+}
+
+/** Runs steps at once, waits for all of them, then throws the first failure (nothing is left running unwatched). */
+async function allSettled(steps: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(steps)
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 /** A document to insert without its null fields (a lean read answers them missing: read them with `?? null`). */

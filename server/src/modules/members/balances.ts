@@ -21,11 +21,16 @@ export class MemberBalances {
     return this.Member.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }).lean<MemberDoc[]>()
   }
 
-  /** The guarded updates in one command (each also bumps the revision); answers how many went through. */
+  /**
+   * The guarded updates in one command (each also bumps the revision and `updatedAt`); answers how many went through.
+   * Straight to the driver: the ledger hands over values already of the schema's types, and mongoose casting every
+   * pending op (nested documents) of a batch was about a tenth of this process's CPU per points-mall redemption.
+   */
   async updateGuarded(updates: GuardedUpdate[]): Promise<number> {
     if (updates.length === 0) return 0
-    const result = await this.Member.bulkWrite(
-      updates.map((u) => ({ updateOne: { filter: { _id: u.memberId, ...revIs(u.rev) }, update: { $set: u.set, $inc: { rev: 1 } } } })),
+    const updatedAt = new Date()
+    const result = await this.Member.collection.bulkWrite(
+      updates.map((u) => ({ updateOne: { filter: { _id: u.memberId, ...revIs(u.rev) }, update: { $set: { ...u.set, updatedAt }, $inc: { rev: 1 } } } })),
       { ordered: false },
     )
     return result.modifiedCount

@@ -86,8 +86,9 @@ memberSchema.index({ unionid: 1 })
 memberSchema.index({ phone: 1 })
 // the expiry sweep and reminders: members with a lot expiring before a date
 memberSchema.index({ 'lots.expiresAt': 1 })
-// the recovery sweep: members with a change whose ledger entries are still being written
-memberSchema.index({ 'pendingOps.key': 1 })
+// (none for the recovery sweep, `pendingOps.at` before a time — every member changed since its last run: it scans the
+// members once a day, where an index would be rewritten by every balance change. The `pendingOps.key` index that
+// stood here served no query: a write more on every balance change for nothing.)
 // the annual tier review
 memberSchema.index({ tierReviewAt: 1 })
 // the end of migrated tiers' holds

@@ -6,7 +6,7 @@ import app from '../server/src/app.js'
  * `npm run reconcile` (MONGODB_URI must name the database): proves every member's balances equal the ledger sums
  * and lots, and every order's line states equal the ledger entries of their lines; finds shop events stuck in the
  * queue (failed at least once, or not applied within 10 minutes) and jobs or event deliveries that failed for good
- * or keep failing (3 attempts and more), the mall's redemptions, stock and gift orders, coupon templates' stock and per-member counters against their coupons, appointment slots against their appointments, and a migration's member records that could not be carried over. Prints each problem and exits 1 if there is one; orders whose facts came in
+ * or keep failing (3 attempts and more), the mall's redemptions, stock and gift orders, coupon templates' stock and per-member counters against their coupons, appointment slots against their appointments, lifecycle stages against the orders, and a migration's member records that could not be carried over. Prints each problem and exits 1 if there is one; orders whose facts came in
  * an impossible order are printed as notes. It boots the app without its worker (nothing is served and WeChat is not
  * called, so no secrets are needed).
  */
@@ -79,6 +79,8 @@ async function findProblems(app: FastifyInstance): Promise<{ members: number; li
   for (const p of await app.appointments.reconcile()) lines.push(p)
   // photo reviews: campaign budgets against the rewarded reviews, rewards and reversals against the ledger
   for (const p of await app.reviews.reconcile()) lines.push(p)
+  // lifecycle stages: every stored stage, purchase days and rolling year against the orders
+  for (const p of await app.insights.lifecycle.reconcile()) lines.push(p)
   // a migration's member record that could not be carried over (another record had opened the member's balances)
   const migration = await app.migration.status()
   for (const p of migration.problems) lines.push(`migration: ${p.problem}`)

@@ -98,8 +98,9 @@ export const DEMO_MEMBERS: readonly DemoMember[] = [
     ref: 'phone',
     orders: [
       { paidDaysAgo: 400, lines: [{ sku: 'SET-DM-101', name: '钻石婚戒对戒', yuan: 36_800 }], ...shipped },
-      { paidDaysAgo: 230, lines: [{ sku: 'NECK-DM-102', name: '钻石项链', yuan: 28_600 }], ...shipped },
-      { paidDaysAgo: 60, lines: [{ sku: 'BRAC-DM-103', name: '钻石手链', yuan: 18_900 }, BROOCH], ...shipped },
+      // bought at the counter of SH-01 (her home store): the manager's KPIs count her there
+      { paidDaysAgo: 230, lines: [{ sku: 'NECK-DM-102', name: '钻石项链', yuan: 28_600 }], channel: 'store', shippedAfter: 0, deliveredAfter: 0 },
+      { paidDaysAgo: 60, lines: [{ sku: 'BRAC-DM-103', name: '钻石手链', yuan: 18_900 }, BROOCH], channel: 'store', shippedAfter: 0, deliveredAfter: 0 },
       { paidDaysAgo: 3, lines: [NECKLACE], shippedAfter: 1, deliveredAfter: 2 },
     ],
   },
@@ -112,8 +113,8 @@ export const DEMO_MEMBERS: readonly DemoMember[] = [
     phone: null,
     ref: 'unionid',
     orders: [
-      { paidDaysAgo: 300, lines: [EARRINGS, CHARM], ...shipped },
-      { paidDaysAgo: 45, lines: [BRACELET], ...shipped },
+      { paidDaysAgo: 300, lines: [EARRINGS, CHARM], channel: 'store', shippedAfter: 0, deliveredAfter: 0 },
+      { paidDaysAgo: 45, lines: [BRACELET], channel: 'store', shippedAfter: 0, deliveredAfter: 0 },
     ],
   },
 ]
@@ -125,6 +126,7 @@ const REVIEW_MARKER = 'demo-seed-reviews'
 const MEMBER_DAY_MARKER = 'demo-seed-member-day'
 const BIRTHDAY_MARKER = 'demo-seed-birthday'
 const STAFF_MARKER = 'demo-seed-staff'
+const OUTREACH_MARKER = 'demo-seed-outreach'
 const DAY = 86_400_000
 const CARRIERS = ['SF', 'JD', 'ZTO'] as const
 
@@ -139,6 +141,7 @@ export async function seedDemo(app: FastifyInstance, appid: string): Promise<num
     await seedBirthday(app)
     await seedStaff(app, appid)
     await seedReviewCampaign(app)
+    await seedOutreach(app)
     return 0
   }
   const now = app.now().getTime()
@@ -168,6 +171,7 @@ export async function seedDemo(app: FastifyInstance, appid: string): Promise<num
   await seedMemberDay(app)
   await seedBirthday(app)
   await seedStaff(app, appid)
+  await seedOutreach(app)
   return DEMO_MEMBERS.length
 }
 
@@ -305,8 +309,8 @@ async function seedStaff(app: FastifyInstance, appid: string): Promise<void> {
       { ...by, name: 'demo seed', store: null },
     )
   }
-  for (const [user, name, role] of [['sam', 'Sam 孙', 'staff'], ['mia', 'Mia 马', 'manager']] as const) {
-    const { staff } = await app.staff.records.create({ name, role, store: 'SH-01' }, by)
+  for (const [user, name, role, store] of [['sam', 'Sam 孙', 'staff', 'SH-01'], ['mia', 'Mia 马', 'manager', 'SH-01'], ['olivia', 'Olivia 欧', 'admin', null]] as const) {
+    const { staff } = await app.staff.records.create({ name, role, store }, by)
     await app.staff.records.bind(staff.id, { openid: sandboxOpenid(appid, user), unionid: sandboxUnionid(user) }, by)
   }
   // alice's next visit at SH-01 (open 10:00–21:00): two whole hours from now if the store is open then, else 11:00
@@ -321,6 +325,31 @@ async function seedStaff(app: FastifyInstance, appid: string): Promise<void> {
     await app.appointments.book.book(alice._id.toString(), { store: 'SH-01', start: start.toISOString(), purpose: 'cleaning', note: '婚戒清洗保养', idempotencyKey: 'demo-alice-visit-1' })
   }
   await app.settings.put(STAFF_MARKER, { at: app.now().toISOString() }, 'demo seed')
+}
+
+/**
+ * A segment and an outreach (once per database): every member who bought, reached 30 days ago with a care message and
+ * a holdout of 20%, so the admin's 触达复盘 page has a review to show (the demo's members are few: its figures are
+ * small and its interval wide, as the review says).
+ */
+async function seedOutreach(app: FastifyInstance): Promise<void> {
+  if (await app.settings.get(OUTREACH_MARKER)) return
+  const by = { actor: 'demo seed', role: 'admin' }
+  const segment = await app.insights.segments.create({ name: '有购买的会员', description: '演示：买过东西的会员', filter: { purchases12m: { min: 1 } } }, by)
+  const outreach = await app.insights.outreach.create(
+    {
+      name: '老客关怀',
+      audience: { segmentId: segment.id },
+      steps: [{ label: '关怀', afterDays: 0, title: '好久不见', content: '新款首饰已到店，欢迎来看看；保养清洗一直免费。' }],
+      startAt: new Date(app.now().getTime() - 30 * DAY).toISOString(),
+      holdoutShare: 0.2,
+      attributionDays: 14,
+    },
+    by,
+  )
+  await app.insights.outreach.launch(outreach.id, by)
+  await app.jobs.drain()
+  await app.settings.put(OUTREACH_MARKER, { at: app.now().toISOString() }, 'demo seed')
 }
 
 /**

@@ -9,6 +9,7 @@ import { buildClient, H5_DIR, ROOT, WEAPP_DIR, writeDevtoolsAppid } from './buil
 import { startDatabase } from './database.js'
 import { seedDemo } from './seed.js'
 import { createSandbox } from './wechat-sandbox/sandbox.js'
+import { SMS_SANDBOX_DEFAULTS } from './wechat-sandbox/sms.js'
 import { DEMO_USERS } from './wechat-sandbox/users.js'
 
 /**
@@ -76,6 +77,8 @@ try {
     WECHAT_SECRET: process.env.WECHAT_SECRET ?? SANDBOX_SECRET,
     WECHAT_API_BASE: wechatBase,
     ...(realWechat ? {} : { WECHAT_OA_APPID: SANDBOX_OA_APPID, WECHAT_OA_SECRET: SANDBOX_OA_SECRET }),
+    // marketing SMS: the sandbox plays the provider unless a real one is configured (README: "Configure a real SMS provider")
+    ...(sandboxUrl && !process.env.SMS_SECRET_ID ? sandboxSms(sandboxUrl) : {}),
     H5_DIR,
   })
   const server = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' }, frameworkErrors: answerFrameworkError })
@@ -87,6 +90,11 @@ try {
   stops.push(() => server.close())
   // the sandbox pushes consent taps and follows to this server, as WeChat does to the URL in its console
   if (sandboxUrl) await configureSandboxPush(sandboxUrl, `http://127.0.0.1:${port}`, config)
+  // and delivers members' SMS replies (POST /sandbox/sms/reply {phone, text: "T"}) to the reply callback
+  if (sandboxUrl && config.SMS_API_BASE === sandboxUrl) {
+    const url = `http://127.0.0.1:${port}/api/sms/inbound?token=${config.SMS_INBOUND_TOKEN}`
+    await fetch(`${sandboxUrl}/sandbox/sms/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url }) })
+  }
 
   const base = `http://localhost:${port}`
   console.log(`✔ api        ${base}/api  ·  docs ${base}/docs  ·  health ${base}/health`)
@@ -127,6 +135,19 @@ function demoSecrets(): Record<'JWT_SECRET' | 'MEMBER_CODE_SECRET' | 'SHOP_WEBHO
   }
   writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 })
   return secrets
+}
+
+/** The SMS settings of the sandbox's provider (Tencent Cloud SMS as it plays it), with a fresh reply-callback token. */
+function sandboxSms(sandboxUrl: string): Record<string, string> {
+  return {
+    SMS_API_BASE: sandboxUrl,
+    SMS_SDK_APP_ID: SMS_SANDBOX_DEFAULTS.appId,
+    SMS_SECRET_ID: SMS_SANDBOX_DEFAULTS.secretId,
+    SMS_SECRET_KEY: SMS_SANDBOX_DEFAULTS.secretKey,
+    SMS_SIGN_NAME: SMS_SANDBOX_DEFAULTS.signName,
+    SMS_TEMPLATE_MARKETING: SMS_SANDBOX_DEFAULTS.templateId,
+    SMS_INBOUND_TOKEN: process.env.SMS_INBOUND_TOKEN ?? randomBytes(24).toString('hex'),
+  }
 }
 
 function withDatabaseName(uri: string, name: string): string {

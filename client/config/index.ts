@@ -1,6 +1,9 @@
 import path from 'node:path'
 import { defineConfig, type UserConfigExport } from '@tarojs/cli'
 
+/** uCharts' one file, wherever npm put the package (the workspace root's node_modules, usually) */
+const UCHARTS = path.dirname(require.resolve('@qiun/ucharts/package.json'))
+
 // Taro build configuration: one source, two targets — the WeChat mini-program (weapp) and H5 for the browser demo
 // and the end-to-end tests. See https://docs.taro.zone/docs/config-detail
 export default defineConfig<'webpack5'>(async () => {
@@ -24,8 +27,9 @@ export default defineConfig<'webpack5'>(async () => {
     compiler: { type: 'webpack5', prebundle: { enable: false } },
     cache: { enable: false },
     mini: {
-      // small pure rules from shared/ (no validator) are compiled with the app
-      compile: { include: [path.resolve(__dirname, '..', '..', 'shared', 'src')] },
+      // small pure rules from shared/ (no validator) are compiled with the app, and so is uCharts (the manager view's
+      // charts), which ships ES2015+ while WeChat's older engines (and project.config.json's es6: false) want ES5
+      compile: { include: [path.resolve(__dirname, '..', '..', 'shared', 'src'), UCHARTS] },
       // WeChat's code quality scan (代码质量, DevTools): modules only subpackages use leave the main package ...
       optimizeMainPackage: { enable: true },
       // ... templates ship without layout whitespace (JS and WXSS are minified in every production build) ...
@@ -51,7 +55,7 @@ export default defineConfig<'webpack5'>(async () => {
       },
     },
     h5: {
-      compile: { include: [path.resolve(__dirname, '..', '..', 'shared', 'src')] },
+      compile: { include: [path.resolve(__dirname, '..', '..', 'shared', 'src'), UCHARTS] },
       publicPath: '/',
       staticDirectory: 'static',
       router: { mode: 'hash' },

@@ -7,7 +7,7 @@ export default defineAppConfig({
     { root: 'packages/coupons', pages: ['wallet/index', 'detail/index'] },
     { root: 'packages/messages', pages: ['inbox/index', 'preferences/index'] },
     { root: 'packages/programs', pages: ['birthday/index', 'member-day/index'] },
-    { root: 'packages/staff', pages: ['member/index', 'coupon/index', 'purchase/index', 'care/index', 'appointments/index', 'customers/index', 'audit/index'] },
+    { root: 'packages/staff', pages: ['member/index', 'coupon/index', 'purchase/index', 'care/index', 'appointments/index', 'customers/index', 'audit/index', 'kpis/index', 'outreach/index', 'outreach-review/index'] },
     { root: 'packages/appointments', pages: ['book/index', 'mine/index'] },
     { root: 'packages/reviews', pages: ['index/index', 'write/index', 'product/index'] },
     { root: 'packages/moderation', pages: ['queue/index', 'follow-ups/index'] },

@@ -43,6 +43,15 @@ export type AppOptions = Pick<
       | 'PUBLIC_BASE_URL'
       | 'SHOP_WEBHOOK_SECRET'
       | 'WORKER_ENABLED'
+      | 'SMS_API_BASE'
+      | 'SMS_SDK_APP_ID'
+      | 'SMS_SECRET_ID'
+      | 'SMS_SECRET_KEY'
+      | 'SMS_REGION'
+      | 'SMS_SIGN_NAME'
+      | 'SMS_TEMPLATE_MARKETING'
+      | 'SMS_INBOUND_TOKEN'
+      | 'SMS_TIMEOUT_MS'
     >
   > & {
     /** the clock; tests pass their own */
@@ -89,11 +98,22 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(shop, { webhookSecret: opts.SHOP_WEBHOOK_SECRET })
   // mall: redeem points for coupons and gifts
   await fastify.register(mall)
-  // messaging: the outbox, the inbox, consent, and pushes through subscribe messages and the Official Account
+  // messaging: the outbox, the inbox, consent, and pushes through subscribe messages, the Official Account and SMS
   await fastify.register(messaging, {
     appid: opts.WECHAT_APPID,
     push: { token: opts.WECHAT_PUSH_TOKEN, aesKey: opts.WECHAT_PUSH_AES_KEY },
     officialAccountPush: opts.WECHAT_OA_APPID ? { appid: opts.WECHAT_OA_APPID, token: opts.WECHAT_OA_PUSH_TOKEN, aesKey: opts.WECHAT_OA_PUSH_AES_KEY } : undefined,
+    sms: {
+      SMS_API_BASE: opts.SMS_API_BASE,
+      SMS_SDK_APP_ID: opts.SMS_SDK_APP_ID,
+      SMS_SECRET_ID: opts.SMS_SECRET_ID,
+      SMS_SECRET_KEY: opts.SMS_SECRET_KEY,
+      SMS_REGION: opts.SMS_REGION,
+      SMS_SIGN_NAME: opts.SMS_SIGN_NAME,
+      SMS_TEMPLATE_MARKETING: opts.SMS_TEMPLATE_MARKETING,
+      SMS_INBOUND_TOKEN: opts.SMS_INBOUND_TOKEN,
+      SMS_TIMEOUT_MS: opts.SMS_TIMEOUT_MS,
+    },
   })
   // birthday: the date-only birthday, the yearly gift a few days before, the birthday-month multiplier
   await fastify.register(birthday)

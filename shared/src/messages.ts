@@ -30,7 +30,8 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number]
 /** service: about the member's own orders, points and tier (exempt from caps, never marketing); marketing: offers */
 export type MessageCategory = 'service' | 'marketing'
 
-export const MESSAGE_CHANNELS = ['subscribe', 'official_account', 'inbox'] as const
+/** how a message reached the member: a push channel (SMS for marketing only, when asked), or the inbox alone */
+export const MESSAGE_CHANNELS = ['subscribe', 'official_account', 'sms', 'inbox'] as const
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number]
 
 /** WeChat's value types for template keys (a key is its type and a number: thing1, character_string2, …). */

@@ -9,14 +9,57 @@ import {
   type PushRecord,
   type RecordedMessage,
   type SandboxOptions,
+  type SentSms,
+  type SmsAttempt,
+  type SmsFault,
+  type SmsReplyRecord,
   type SubscribeResult,
   type TextCheckRecord,
 } from '../../tools/wechat-sandbox/sandbox.js'
+import { SMS_SANDBOX_DEFAULTS } from '../../tools/wechat-sandbox/sms.js'
 
 export const TEST_APPID = 'wxtest0000000000001'
 export const TEST_SECRET = 'test-secret-0123456789'
 export const TEST_OA_APPID = 'wxtestoa00000000001'
 export const TEST_OA_SECRET = 'test-oa-secret-0123456789'
+
+/** The SMS provider the sandbox plays: its SdkAppId, key pair, signature and marketing template (one variable). */
+export const TEST_SMS = SMS_SANDBOX_DEFAULTS
+export const TEST_SMS_INBOUND_TOKEN = 'test-sms-inbound-token-0123456789'
+
+/** The app's SMS settings pointing at a sandbox: pass to useTestApp / startTestApp. */
+export function smsSettings(sandboxUrl: string) {
+  return {
+    SMS_API_BASE: sandboxUrl,
+    SMS_SDK_APP_ID: TEST_SMS.appId,
+    SMS_SECRET_ID: TEST_SMS.secretId,
+    SMS_SECRET_KEY: TEST_SMS.secretKey,
+    SMS_SIGN_NAME: TEST_SMS.signName,
+    SMS_TEMPLATE_MARKETING: TEST_SMS.templateId,
+    SMS_INBOUND_TOKEN: TEST_SMS_INBOUND_TOKEN,
+    SMS_TIMEOUT_MS: 2000,
+  }
+}
+
+/** The SMS provider's side of the sandbox (tools/wechat-sandbox/sms.ts). */
+export interface TestSmsSandbox {
+  /** the SMS it accepted, oldest first (content: 【签名】 and the text) */
+  sent(): Promise<SentSms[]>
+  /** every number of every SendSms call, with the code it got */
+  attempts(): Promise<SmsAttempt[]>
+  replies(): Promise<SmsReplyRecord[]>
+  /** where member replies are delivered (the product's /api/sms/inbound?token=…) */
+  setCallback(url: string | null): Promise<void>
+  /** the member with this number replies (e.g. "T"); answers once the callback was delivered (or failed) */
+  reply(phone: string, text: string, options?: { time?: number; sign?: string }): Promise<SmsReplyRecord>
+  /** the provider delivers the last reply again */
+  replayReply(): Promise<SmsReplyRecord>
+  /** the next `count` sends fail with a Tencent code, an HTTP status or a delay */
+  fault(fault: SmsFault): Promise<void>
+  /** the carrier refuses the number (FailedOperation.PhoneNumberInBlacklist), or no longer */
+  blacklist(phone: string, remove?: boolean): Promise<void>
+  setDailyLimit(dailyLimitPerPhone: number): Promise<void>
+}
 
 export interface SubscribeTap {
   openid: string
@@ -77,6 +120,8 @@ export interface TestSandbox {
    * their pushes are delivered (or failed), with the checks as they stand then
    */
   releaseMediaChecks(options?: { traceIds?: string[]; suggest?: ContentSuggest; label?: number; wait?: boolean }): Promise<MediaCheckRecord[]>
+  /** the SMS provider the sandbox plays */
+  sms: TestSmsSandbox
   reset(): Promise<void>
   close(): Promise<void>
 }
@@ -84,7 +129,7 @@ export interface TestSandbox {
 export async function startSandbox(
   options: Pick<
     SandboxOptions,
-    'tokenTtlSeconds' | 'enforceConsent' | 'subscribeTemplates' | 'pushTimeoutMs' | 'pushRetryDelayMs' | 'pushDelayMs' | 'holdMediaChecks' | 'mediaCheckDelayMs' | 'mediaFetchTimeoutMs'
+    'tokenTtlSeconds' | 'enforceConsent' | 'subscribeTemplates' | 'pushTimeoutMs' | 'pushRetryDelayMs' | 'pushDelayMs' | 'holdMediaChecks' | 'mediaCheckDelayMs' | 'mediaFetchTimeoutMs' | 'sms'
   > = {},
 ): Promise<TestSandbox> {
   const server = createSandbox({
@@ -138,6 +183,17 @@ export async function startSandbox(
       const { released } = await call<{ released: { traceId: string }[] }>('/sandbox/media-checks/release', release)
       const ids = new Set(released.map((r) => r.traceId))
       return (await mediaChecks({ wait })).filter((c) => ids.has(c.traceId))
+    },
+    sms: {
+      sent: async () => (await call<{ sent: SentSms[] }>('/sandbox/sms')).sent,
+      attempts: async () => (await call<{ attempts: SmsAttempt[] }>('/sandbox/sms')).attempts,
+      replies: async () => (await call<{ replies: SmsReplyRecord[] }>('/sandbox/sms')).replies,
+      setCallback: async (callbackUrl) => void (await call('/sandbox/sms/callback', { url: callbackUrl })),
+      reply: async (phone, text, options = {}) => (await call<{ reply: SmsReplyRecord }>('/sandbox/sms/reply', { phone, text, ...options })).reply,
+      replayReply: async () => (await call<{ reply: SmsReplyRecord }>('/sandbox/sms/replies/replay', {})).reply,
+      fault: async (fault) => void (await call('/sandbox/sms/faults', fault)),
+      blacklist: async (phone, remove) => void (await call('/sandbox/sms/blacklist', { phone, remove })),
+      setDailyLimit: async (dailyLimitPerPhone) => void (await call('/sandbox/sms/limits', { dailyLimitPerPhone })),
     },
     reset: async () => void (await call('/sandbox/reset', {})),
     close: () => server.close(),

@@ -4,6 +4,7 @@ import { Types } from 'mongoose'
 import app from '../../server/src/app.js'
 import { startDatabase } from '../database.js'
 import { createSandbox } from '../wechat-sandbox/sandbox.js'
+import { benchInsights } from './insights.js'
 import { benchMall } from './mall.js'
 import { benchMessaging } from './messaging.js'
 
@@ -13,14 +14,16 @@ import { benchMessaging } from './messaging.js'
  * Prints requests/s and p50/p99 latency for both and the ratio (target: card ≥ 0.8× baseline). Then ingestion, the
  * points mall (mall.ts) and messaging (messaging.ts), each against its own baseline measured in the same run. Then order.paid
  * ingestion against insertOne, and points-mall redemptions against a conditional updateOne (mall.ts).
- * `BENCH_ONLY=mall npm run bench` runs only the parts named (card, ingestion, mall, messaging; comma-separated).
+ * Then insights at scale (insights.ts): stages, a segment count and the KPI report at 100,000 members and 1,000,000 orders
+ * against one aggregation pass over the orders.
+ * `BENCH_ONLY=mall npm run bench` runs only the parts named (card, ingestion, mall, messaging, insights; comma-separated).
  */
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
 const APPID = 'wxbench000000000001'
 const SECRET = 'bench-secret'
-/** `BENCH_ONLY=mall` (or a comma-separated list of card, ingestion, mall, messaging): only those parts run */
-const PARTS = ['card', 'ingestion', 'mall', 'messaging'] as const
+/** `BENCH_ONLY=mall` (or a comma-separated list of card, ingestion, mall, messaging, insights): only those parts run */
+const PARTS = ['card', 'ingestion', 'mall', 'messaging', 'insights'] as const
 const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim()).filter(Boolean)
 const unknownParts = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? []
 if (unknownParts.length > 0) throw new Error(`BENCH_ONLY: unknown part(s) ${unknownParts.join(', ')}; the parts are ${PARTS.join(', ')}`)
@@ -79,6 +82,8 @@ try {
   if (runs('mall')) await benchMall(server, sandboxUrl)
   // messaging: dispatch at a send rate, and planning a segment's messages against insertMany (tools/bench/messaging.ts)
   if (runs('messaging')) await benchMessaging(database.uri)
+  // insights at scale: the daily stage job, a segment count and the KPI report against one aggregation pass (tools/bench/insights.ts)
+  if (runs('insights')) await benchInsights(database.uri)
 } finally {
   await server.close()
   await sandbox.close()

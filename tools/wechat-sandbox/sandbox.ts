@@ -15,9 +15,11 @@ import {
   type PushFormat,
   type PushRecord,
 } from './push.js'
+import { registerSms, type SmsSandboxOptions } from './sms.js'
 import { sandboxOpenid, sandboxUnionid } from './users.js'
 
 export type { PushConfig, PushRecord, PushAttempt, ContentCheckDetail } from './push.js'
+export type { SentSms, SmsAttempt, SmsFault, SmsReplyRecord, SmsSandboxOptions } from './sms.js'
 
 /**
  * A local server speaking the WeChat endpoints Member Center uses, with the same paths, parameters and error codes
@@ -64,6 +66,8 @@ export interface SandboxOptions {
   mediaCheckDelayMs?: number
   /** how long WeChat waits while downloading a media_url (default 10 s) */
   mediaFetchTimeoutMs?: number
+  /** the SMS provider the sandbox also plays (Tencent Cloud SMS, tools/wechat-sandbox/sms.ts): its keys, signatures, templates */
+  sms?: SmsSandboxOptions
 }
 
 export type ContentSuggest = 'pass' | 'review' | 'risky'
@@ -343,6 +347,8 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     deliveryAbort.abort()
   })
   app.options('/*', async (_request, reply) => reply.code(204).send())
+  // the SMS provider (POST / as Tencent Cloud's API host, /sandbox/sms…)
+  const sms = registerSms(app, { ...options.sms, now })
 
   app.get('/cgi-bin/token', async (request, reply) => {
     if (await applyFault('/cgi-bin/token', reply)) return reply
@@ -1160,6 +1166,7 @@ export function createSandbox(options: SandboxOptions): FastifyInstance {
     deliveryAbort = new AbortController()
     pushChains.clear()
     pushes = []
+    sms.reset()
     return { ok: true }
   })
 

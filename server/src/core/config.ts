@@ -28,6 +28,23 @@ export const ConfigSchema = Type.Object({
   /** the same for the Official Account's push (/api/wechat/oa-push): follows and unfollows */
   WECHAT_OA_PUSH_TOKEN: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{3,32}$' })),
   WECHAT_OA_PUSH_AES_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{43}$' })),
+  /**
+   * SMS, the marketing channel for members with a phone number (Tencent Cloud SMS `SendSms`, API 3.0): all of
+   * SMS_SDK_APP_ID, SMS_SECRET_ID, SMS_SECRET_KEY, SMS_SIGN_NAME and SMS_TEMPLATE_MARKETING turn it on; without them
+   * marketing reaches members through WeChat and the inbox only. SMS_API_BASE is the sandbox's URL in tests and the demo.
+   */
+  SMS_API_BASE: Type.String({ default: 'https://sms.tencentcloudapi.com', pattern: '^https?://' }),
+  SMS_SDK_APP_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  SMS_SECRET_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  SMS_SECRET_KEY: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  SMS_REGION: Type.String({ default: 'ap-guangzhou' }),
+  /** the approved signature (签名), shown as 【…】 in front of every SMS */
+  SMS_SIGN_NAME: Type.Optional(Type.String({ minLength: 2, maxLength: 16 })),
+  /** the approved marketing template's id: one variable, the whole text (the server ends it with 回T退订) */
+  SMS_TEMPLATE_MARKETING: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  /** the secret in the reply callback's URL (/api/sms/inbound?token=…); the callback answers 503 without it */
+  SMS_INBOUND_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })),
+  SMS_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100 }),
   /** the shared secret the shop signs its webhooks with (HMAC-SHA256); the webhook answers 503 without it */
   SHOP_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   /** run the job worker (points confirmation, expiry, reviews) in this process */

@@ -15,7 +15,15 @@ export const MessagingPolicySchema = Type.Object(
     marketingPerDay: Type.Integer({ minimum: 0, maximum: 100 }),
     marketingPerWeek: Type.Integer({ minimum: 0, maximum: 500 }),
     /** pushes per second per channel, all processes together */
-    ratePerSecond: Type.Object({ subscribe: Type.Integer({ minimum: 1, maximum: 10_000 }), official_account: Type.Integer({ minimum: 1, maximum: 10_000 }) }, { additionalProperties: false }),
+    ratePerSecond: Type.Object(
+      {
+        subscribe: Type.Integer({ minimum: 1, maximum: 10_000 }),
+        official_account: Type.Integer({ minimum: 1, maximum: 10_000 }),
+        /** marketing SMS through the provider (default 20) */
+        sms: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+      },
+      { additionalProperties: false },
+    ),
     /** payment reminder: this many minutes after an order is placed and still unpaid */
     paymentReminderMinutes: Type.Integer({ minimum: 1, maximum: 10_080 }),
     /** logistics exception: no logistics update for this many hours after shipping */
@@ -34,7 +42,7 @@ export const DEFAULT_MESSAGING_POLICY: MessagingPolicy = {
   quietTo: 9,
   marketingPerDay: 1,
   marketingPerWeek: 3,
-  ratePerSecond: { subscribe: 50, official_account: 50 },
+  ratePerSecond: { subscribe: 50, official_account: 50, sms: 20 },
   paymentReminderMinutes: 30,
   logisticsSilenceHours: 72,
   staleAfterHours: 72,
@@ -110,10 +118,13 @@ export const InboxQuerySchema = Type.Object(
 
 export const MessagePreferencesSchema = Type.Object({
   marketing: Type.Boolean({ description: 'offers, member day, birthday, campaigns, review invitations' }),
+  sms: Type.Boolean({
+    description: 'marketing may also come by SMS to the member’s phone number: false after the member turned it off here or replied 回T退订 (T, TD, 退订) to an SMS; true again turns it back on',
+  }),
   kindsOff: Type.Array(Kind, { maxItems: MESSAGE_KINDS.length, description: 'kinds the member turned off (a service kind still lands in the inbox)' }),
 })
 export const UpdateMessagePreferencesSchema = Type.Object(
-  { marketing: Type.Optional(Type.Boolean()), kindsOff: Type.Optional(Type.Array(Kind, { maxItems: MESSAGE_KINDS.length, uniqueItems: true })) },
+  { marketing: Type.Optional(Type.Boolean()), sms: Type.Optional(Type.Boolean()), kindsOff: Type.Optional(Type.Array(Kind, { maxItems: MESSAGE_KINDS.length, uniqueItems: true })) },
   { additionalProperties: false, minProperties: 1 },
 )
 

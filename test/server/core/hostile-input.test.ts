@@ -314,6 +314,47 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/admin/lifecycle/policy': { who: 'admin', path: () => '/api/admin/lifecycle/policy' },
   'PUT /api/admin/lifecycle/policy': { who: 'admin', path: () => '/api/admin/lifecycle/policy', body: () => ({ newCare: 5, newOffer: 30, atRisk: 45, lapsed: 90, dormant: 180 }) },
   'GET /api/admin/lifecycle/report': { who: 'admin', path: () => '/api/admin/lifecycle/report?store=SH-01' },
+  // insights: the KPIs
+  'GET /api/admin/kpis': { who: 'admin', path: () => '/api/admin/kpis?from=2026-01-01&to=2026-03-31&store=SH-01' },
+  'GET /api/admin/kpis.csv': { who: 'admin', path: () => '/api/admin/kpis.csv?from=2026-01-01&to=2026-03-31' },
+  'GET /api/admin/kpis/policy': { who: 'admin', path: () => '/api/admin/kpis/policy' },
+  'PUT /api/admin/kpis/policy': { who: 'admin', path: () => '/api/admin/kpis/policy', body: () => ({ fenPerPoint: 1 }) },
+  // insights: segments, outreach, the suppression list
+  'POST /api/admin/segments/count': {
+    who: 'admin',
+    path: () => '/api/admin/segments/count',
+    body: () => ({ filter: { stages: ['repeat'], rfm: { f: { min: 2 } }, bought: { skus: ['RING-1'], withinDays: 90 }, pointsAvailable: { min: 10, max: 100 } } }),
+  },
+  'POST /api/admin/segments': { who: 'admin', path: () => '/api/admin/segments', body: () => ({ name: '分群', filter: { daysSinceLastPurchase: { min: 45 }, homeStores: ['SH-01'] } }) },
+  'GET /api/admin/segments': { who: 'admin', path: () => '/api/admin/segments' },
+  'GET /api/admin/segments/{id}': { who: 'admin', path: () => '/api/admin/segments/0123456789abcdef01234567' },
+  'PUT /api/admin/segments/{id}': { who: 'admin', path: () => '/api/admin/segments/0123456789abcdef01234567', body: () => ({ name: '分群', filter: { tierLevels: [1, 2] } }) },
+  'DELETE /api/admin/segments/{id}': { who: 'admin', path: () => '/api/admin/segments/0123456789abcdef01234567' },
+  'GET /api/admin/segments/{id}/members': { who: 'admin', path: () => '/api/admin/segments/0123456789abcdef01234567/members?page=1' },
+  'GET /api/admin/outreach-policy': { who: 'admin', path: () => '/api/admin/outreach-policy' },
+  'PUT /api/admin/outreach-policy': { who: 'admin', path: () => '/api/admin/outreach-policy', body: () => ({ minGapDays: 7, serialRefunds: 3, serialRefundDays: 180 }) },
+  'POST /api/admin/outreach': {
+    who: 'admin',
+    path: () => '/api/admin/outreach',
+    body: () => ({
+      name: '触达',
+      audience: { segmentId: '0123456789abcdef01234567' },
+      steps: [{ label: '关怀', afterDays: 0, title: '你好', content: '新品到店', channel: 'wechat_sms' }],
+      startAt: '2026-04-01T10:00:00+08:00',
+      holdoutShare: 0.1,
+      messageCostFen: { sms: 5 },
+    }),
+  },
+  'GET /api/admin/outreach': { who: 'admin', path: () => '/api/admin/outreach' },
+  'GET /api/admin/outreach/{id}': { who: 'admin', path: () => '/api/admin/outreach/0123456789abcdef01234567' },
+  'POST /api/admin/outreach/{id}/launch': { who: 'admin', path: () => '/api/admin/outreach/0123456789abcdef01234567/launch' },
+  'POST /api/admin/outreach/{id}/cancel': { who: 'admin', path: () => '/api/admin/outreach/0123456789abcdef01234567/cancel' },
+  'GET /api/admin/outreach/{id}/results': { who: 'admin', path: () => '/api/admin/outreach/0123456789abcdef01234567/results' },
+  'GET /api/admin/suppression-list': { who: 'admin', path: () => '/api/admin/suppression-list' },
+  'POST /api/admin/suppression-list': { who: 'admin', path: () => '/api/admin/suppression-list', body: (ids) => ({ memberIds: [ids.otherMemberId], reason: '投诉' }) },
+  'DELETE /api/admin/suppression-list/{memberId}': { who: 'admin', path: (ids) => `/api/admin/suppression-list/${ids.otherMemberId}` },
+  // SMS: the provider's reply callback (its token in the URL)
+  'POST /api/sms/inbound': { who: 'anyone', path: () => '/api/sms/inbound?token=hostile-token', body: () => ({ mobile: '13800138000', nationcode: '86', text: 'T', time: 1_700_000_000 }) },
 }
 
 const HUGE = '__1e400__'

@@ -153,7 +153,7 @@ describe('messaging: outbox and dispatcher', () => {
     expect(await message('campaign:3')).toMatchObject({ status: 'inbox', reason: expect.stringContaining('cap') })
 
     const off = await t.app.inject({ method: 'PATCH', url: '/api/me/message-preferences', headers: { authorization: `Bearer ${me.token}` }, payload: { marketing: false } })
-    expect(off.json()).toEqual({ marketing: false, kindsOff: [] })
+    expect(off.json()).toEqual({ marketing: false, sms: true, kindsOff: [] })
     expect(await t.app.messaging.enqueue([campaign(4)])).toMatchObject({ suppressed: 1, created: 0 })
   })
 

@@ -44,6 +44,14 @@ interface Fixture {
   redemption(): Promise<string>
   /** a fresh invitation code of a new record */
   invitation(): Promise<string>
+  /** a fresh saved segment (every member) */
+  segment(): Promise<string>
+  /** a fresh outreach draft to the fixture's segment */
+  outreach(): Promise<string>
+  /** a member on the suppression list, to take off */
+  suppressed(): Promise<string>
+  /** an instant a month after the app's clock (an outreach's start) */
+  soon(): string
 }
 
 interface Request {
@@ -234,6 +242,35 @@ const ROUTES: Record<string, Row> = {
   'GET /api/admin/lifecycle/policy': { who: 'admin', request: () => at('/api/admin/lifecycle/policy') },
   'PUT /api/admin/lifecycle/policy': { who: 'admin', request: () => at('/api/admin/lifecycle/policy', { newCare: 5, newOffer: 30, atRisk: 45, lapsed: 90, dormant: 180 }) },
   'GET /api/admin/lifecycle/report': { who: 'admin', request: (f) => at(`/api/admin/lifecycle/report?store=${f.store}`) },
+  // ── insights: the KPIs (managers: their store; admins: any) and their policy (admins) ──
+  'GET /api/admin/kpis': { who: 'manager', store: true, request: (f) => at(`/api/admin/kpis?store=${f.store}`) },
+  'GET /api/admin/kpis.csv': { who: 'manager', store: true, request: (f) => at(`/api/admin/kpis.csv?store=${f.store}`) },
+  'GET /api/admin/kpis/policy': { who: 'admin', request: () => at('/api/admin/kpis/policy') },
+  'PUT /api/admin/kpis/policy': { who: 'admin', request: () => at('/api/admin/kpis/policy', { fenPerPoint: 1 }) },
+  // ── insights: segments, outreach with a holdout, the suppression list (admins) ──
+  'POST /api/admin/segments/count': { who: 'admin', request: () => at('/api/admin/segments/count', { filter: { stages: ['repeat'] } }) },
+  'POST /api/admin/segments': { who: 'admin', ok: 201, request: () => at('/api/admin/segments', { name: '矩阵', filter: { tierLevels: [1] } }) },
+  'GET /api/admin/segments': { who: 'admin', request: () => at('/api/admin/segments') },
+  'GET /api/admin/segments/{id}': { who: 'admin', request: async (f) => at(`/api/admin/segments/${await f.segment()}`) },
+  'PUT /api/admin/segments/{id}': { who: 'admin', request: async (f) => at(`/api/admin/segments/${await f.segment()}`, { name: '改名', filter: { hasPhone: true } }) },
+  'DELETE /api/admin/segments/{id}': { who: 'admin', ok: 204, request: async (f) => at(`/api/admin/segments/${await f.segment()}`) },
+  'GET /api/admin/segments/{id}/members': { who: 'admin', request: async (f) => at(`/api/admin/segments/${await f.segment()}/members?page=1&pageSize=10`) },
+  'GET /api/admin/outreach-policy': { who: 'admin', request: () => at('/api/admin/outreach-policy') },
+  'PUT /api/admin/outreach-policy': { who: 'admin', request: () => at('/api/admin/outreach-policy', { minGapDays: 7, serialRefunds: 3, serialRefundDays: 180 }) },
+  'POST /api/admin/outreach': {
+    who: 'admin',
+    ok: 201,
+    request: async (f) =>
+      at('/api/admin/outreach', { name: '矩阵触达', audience: { segmentId: await f.segment() }, steps: [{ label: '关怀', afterDays: 0, title: '你好', content: '新品到店' }], startAt: f.soon() }),
+  },
+  'GET /api/admin/outreach': { who: 'admin', request: () => at('/api/admin/outreach') },
+  'GET /api/admin/outreach/{id}': { who: 'admin', request: async (f) => at(`/api/admin/outreach/${await f.outreach()}`) },
+  'POST /api/admin/outreach/{id}/launch': { who: 'admin', request: async (f) => at(`/api/admin/outreach/${await f.outreach()}/launch`) },
+  'POST /api/admin/outreach/{id}/cancel': { who: 'admin', request: async (f) => at(`/api/admin/outreach/${await f.outreach()}/cancel`) },
+  'GET /api/admin/outreach/{id}/results': { who: 'admin', request: async (f) => at(`/api/admin/outreach/${await f.outreach()}/results`) },
+  'GET /api/admin/suppression-list': { who: 'admin', request: () => at('/api/admin/suppression-list') },
+  'POST /api/admin/suppression-list': { who: 'admin', request: (f) => at('/api/admin/suppression-list', { memberIds: [f.memberId], reason: '矩阵' }) },
+  'DELETE /api/admin/suppression-list/{memberId}': { who: 'admin', ok: 204, request: async (f) => at(`/api/admin/suppression-list/${await f.suppressed()}`) },
 }
 
 const RANK = { staff: 1, manager: 2, admin: 3 } as const
@@ -298,6 +335,18 @@ describe('the route × role matrix', () => {
       },
       async invitation() {
         return (await t.app.staff.records.create({ name: `受邀 ${counter++}`, role: 'staff', store: 'SH-01' }, admin)).invitation.code
+      },
+      soon: () => new Date(t.app.now().getTime() + 30 * 86_400_000).toISOString(),
+      segment: async () => (await t.app.insights.segments.create({ name: `分群 ${counter++}`, filter: {} }, admin)).id,
+      async outreach() {
+        const segment = await t.app.insights.segments.create({ name: `分群 ${counter++}`, filter: {} }, admin)
+        const steps = [{ label: '关怀', afterDays: 0, title: '你好', content: '新品到店' }]
+        return (await t.app.insights.outreach.create({ name: `触达 ${counter++}`, audience: { segmentId: segment.id }, steps, startAt: new Date(t.app.now().getTime() + 30 * 86_400_000).toISOString() }, admin)).id
+      },
+      async suppressed() {
+        const { memberId } = await t.login(`matrix-suppressed-${counter++}`)
+        await t.app.insights.outreach.suppress([memberId], '矩阵', admin)
+        return memberId
       },
     } satisfies Omit<Fixture, 'store' | 'otherStore' | 'staffId'>)
 

@@ -74,8 +74,10 @@ function Links({ staff }: { staff: StoredStaff }) {
       ? ([
           ['评价审核', '/packages/moderation/queue/index', 'staff-link-moderation'],
           ['操作记录', '/packages/staff/audit/index', 'staff-link-audit'],
+          ['经营数据', '/packages/staff/kpis/index', 'staff-link-kpis'],
         ] as [string, string, string][])
       : []),
+    ...(staff.role === 'admin' ? ([['触达复盘', '/packages/staff/outreach/index', 'staff-link-outreach']] as [string, string, string][]) : []),
   ]
   return (
     <View className='section'>

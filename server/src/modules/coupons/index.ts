@@ -7,6 +7,7 @@ import { couponModels } from './models.js'
 import adminRoutes from './routes/templates.js'
 import memberRoutes from './routes/me-coupons.js'
 import staffRoutes from './routes/staff-coupons.js'
+import { CouponStats } from './stats.js'
 import { CouponTemplates } from './templates.js'
 import { CouponUsage } from './usage.js'
 
@@ -25,6 +26,8 @@ export interface CouponsService {
   template(id: string): ReturnType<CouponTemplates['get']>
   issuer: CouponIssuer
   usage: CouponUsage
+  /** counts for reports: coupons issued and used in a period (the KPI report) */
+  stats: CouponStats
 }
 
 declare module 'fastify' {
@@ -71,6 +74,7 @@ export default fp(
       templates,
       issuer,
       usage,
+      stats: new CouponStats(models),
       issue: (req: IssueRequest) => issuer.issue(req),
       issueMany: (reqs: IssueRequest[]) => issuer.issueMany(reqs),
       revoke: (key: string, reason: string) => issuer.revoke(key, reason),

@@ -71,6 +71,9 @@ couponSchema.index({ memberId: 1, state: 1, validUntil: 1 })
 couponSchema.index({ state: 1, validUntil: 1 })
 // the coupons an order used (returned on a full refund)
 couponSchema.index({ 'usedBy.orderId': 1 })
+// reports (coupons/stats.ts, the KPI report): coupons issued in a period, coupons used in a period
+couponSchema.index({ issuedAt: 1 })
+couponSchema.index({ usedAt: 1 })
 
 /** How many coupons of a template one member holds (issued, not voided): the per-member limit's counter. */
 export const couponClaimSchema = new Schema(

@@ -1,11 +1,18 @@
-import { startOfNextShanghaiDay } from '@member-center/shared'
+import { startOfNextShanghaiDay, type LifecycleStage } from '@member-center/shared'
 import fp from 'fastify-plugin'
 import type { DomainEvent } from '../../core/events/index.js'
 import { PURCHASE_EVENT_TYPES } from '../loyalty/purchase-stats.js'
+import { KpiReports } from './kpis.js'
 import { insightsModels } from './models.js'
 import adminRoutes from './routes/admin-lifecycle.js'
+import kpiRoutes from './routes/admin-kpis.js'
 import staffRoutes from './routes/staff-lifecycle.js'
-import { LIFECYCLE_DAILY_JOB, LifecycleStages } from './stages.js'
+import { LIFECYCLE_DAILY_JOB, LifecycleStages, STAGE_CHANGED } from './stages.js'
+import { OUTREACH_START_JOB, OUTREACH_STEPS_JOB, OutreachService, STEP_EVERY_MS } from './outreach.js'
+import { OutreachResultsReader } from './outreach-results.js'
+import outreachRoutes from './routes/admin-outreach.js'
+import segmentRoutes from './routes/admin-segments.js'
+import { Segments } from './segments.js'
 
 export { LIFECYCLE_DAILY_JOB }
 
@@ -14,6 +21,11 @@ const DAILY_AT_MS = 15 * 60_000
 
 export interface InsightsService {
   lifecycle: LifecycleStages
+  segments: Segments
+  outreach: OutreachService
+  results: OutreachResultsReader
+  /** the KPI report (GET /api/admin/kpis) and its policy; the outreach slice plugs its results in with setOutreachSource */
+  kpis: KpiReports
 }
 
 declare module 'fastify' {
@@ -61,10 +73,54 @@ export default fp(
     // the first run at once (idempotent): a process started after 00:15 still moves the day's members along
     await app.jobs.schedule(LIFECYCLE_DAILY_JOB, LIFECYCLE_DAILY_JOB, {}, app.now(), { maxAttempts: 1_000 })
 
-    app.decorate('insights', { lifecycle })
+    const segments = new Segments({ models, members: app.members.repo, orders: app.memberOrders, audience: app.messaging.audience, audit: app.audit, now: app.now })
+    const outreach = new OutreachService({
+      models,
+      segments,
+      orders: app.memberOrders,
+      coupons: app.coupons,
+      messaging: app.messaging,
+      jobs: app.jobs,
+      settings: app.settings,
+      audit: app.audit,
+      now: app.now,
+    })
+    const results = new OutreachResultsReader({ models, outreach, orders: app.memberOrders, coupons: app.coupons, messaging: app.messaging, now: app.now })
+
+    // outreach: a launched outreach starts at its startAt; members entering a stage join its trigger outreaches;
+    // due steps go out every few minutes
+    app.jobs.register(OUTREACH_START_JOB, async (payload) => {
+      await outreach.start(payload.outreachId as string)
+    })
+    app.events.consume('insights.outreach-trigger', [STAGE_CHANGED], async (event: DomainEvent) => {
+      if (event.memberId) await outreach.entered(event.memberId.toString(), (event.payload as { to: LifecycleStage }).to, event.at)
+    })
+    app.jobs.register(OUTREACH_STEPS_JOB, async () => {
+      const done = await outreach.runDueSteps()
+      if (done.sent + done.skipped + done.couponFailed > 0) app.log.info(done, 'outreach steps')
+      return { rescheduleAt: new Date(app.now().getTime() + STEP_EVERY_MS) }
+    })
+    await app.jobs.schedule(OUTREACH_STEPS_JOB, OUTREACH_STEPS_JOB, {}, app.now(), { maxAttempts: 1_000 })
+
+    const kpis = new KpiReports({
+      orders: app.memberOrders,
+      members: app.members.repo,
+      tiers: app.tierTable,
+      coupons: () => app.coupons.stats,
+      messages: () => app.messaging.stats,
+      settings: app.settings,
+      audit: app.audit,
+      now: app.now,
+    })
+    // the KPI report's outreach rows: each outreach started in the period, with its lift against the holdout
+    kpis.setOutreachSource((from, to) => results.liftSummaries(from, to))
+    app.decorate('insights', { lifecycle, segments, outreach, results, kpis })
 
     await app.register(adminRoutes, { prefix: '/api/admin' })
+    await app.register(segmentRoutes, { prefix: '/api/admin' })
+    await app.register(outreachRoutes, { prefix: '/api/admin' })
+    await app.register(kpiRoutes, { prefix: '/api/admin' })
     await app.register(staffRoutes, { prefix: '/api/staff' })
   },
-  { name: 'insights', dependencies: ['core', 'members', 'loyalty', 'staff', 'staff-counter'] },
+  { name: 'insights', dependencies: ['core', 'members', 'loyalty', 'coupons', 'messaging', 'staff', 'staff-counter'] },
 )

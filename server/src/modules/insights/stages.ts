@@ -12,6 +12,10 @@ import {
   type LifecyclePolicy,
   type LifecycleReport,
   type LifecycleStage,
+  yearFactsOf,
+  YEAR_DAYS,
+  shanghaiDayNumber,
+  startOfShanghaiDayNumber,
 } from '@member-center/shared'
 import { Types } from 'mongoose'
 import type { AuditLog } from '../../core/audit.js'
@@ -22,6 +26,41 @@ import type { SettingsStore } from '../../core/settings.js'
 import type { MemberOrders } from '../loyalty/member-orders.js'
 import type { MemberRepository } from '../members/repository.js'
 import type { InsightsModels, MemberLifecycleDoc } from './models.js'
+
+/** What a member's stage is computed from. */
+interface StageFacts {
+  purchaseDays: number
+  lastAt: Date | null
+  /** the counting payments of the rolling year (or more), one entry per Shanghai day */
+  year: { at: Date; netFen: number }[]
+  homeStore: string | null
+}
+
+/** Counting payments merged into one entry per Shanghai day (the day's first payment, the day's fen). */
+function yearEntriesOf(payments: readonly { at: Date; netFen: number }[]): { at: Date; netFen: number }[] {
+  const byDay = new Map<number, { at: Date; netFen: number }>()
+  for (const p of payments) {
+    const day = shanghaiDayNumber(p.at)
+    const entry = byDay.get(day)
+    if (!entry) byDay.set(day, { at: p.at, netFen: p.netFen })
+    else byDay.set(day, { at: entry.at < p.at ? entry.at : p.at, netFen: entry.netFen + p.netFen })
+  }
+  return [...byDay.values()].sort((a, b) => a.at.getTime() - b.at.getTime())
+}
+
+/** The earlier of two instants (null: never). */
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b
+  if (!b) return a
+  return a.getTime() <= b.getTime() ? a : b
+}
+
+/** The Shanghai midnight a stage that time alone reaches began: the last purchase day + the stage's boundary. */
+function timeDrivenStart(stage: LifecycleStage, lastAt: Date, b: LifecycleBoundaries): Date | null {
+  const boundary: Partial<Record<LifecycleStage, number>> = { new_5_30: b.newCare, new_30_45: b.newOffer, at_risk: b.atRisk, lapsed: b.lapsed, dormant: b.dormant }
+  const days = boundary[stage]
+  return days === undefined ? null : startOfShanghaiDayNumber(shanghaiDayNumber(lastAt) + days)
+}
 
 export const POLICY_NAME = 'lifecycle'
 export const STAGE_CHANGED = 'lifecycle.stage_changed'
@@ -82,51 +121,76 @@ export class LifecycleStages {
   }
 
   /**
-   * Recomputes one member's stage from their orders now. A change is written by a conditional update on the stage
-   * read (two recomputations at once: one wins, the other re-reads and finds nothing to do), then recorded under its
-   * key with its domain event. Returns the stage.
+   * Recomputes one member's stage from their orders now (an order changed, or a race was lost). Two recomputations at
+   * once: one wins the conditional write, the other reads again. Returns the stage.
    */
   async recompute(memberId: Types.ObjectId, cause: string): Promise<LifecycleStage> {
-    const { MemberLifecycle } = this.deps.models
     for (let attempt = 1; ; attempt++) {
       const now = this.deps.now()
       const [stats, member, boundaries, current] = await Promise.all([
         this.deps.orders.purchaseStats(memberId),
         this.deps.members.findById(memberId),
         this.policy(),
-        MemberLifecycle.findById(memberId).lean<MemberLifecycleDoc>(),
+        this.deps.models.MemberLifecycle.findById(memberId).lean<MemberLifecycleDoc>(),
       ])
-      const facts = { purchaseDays: stats.days, lastAt: stats.lastAt }
-      const stage = stageOf(facts, now, boundaries)
-      const fields = {
-        purchaseDays: stats.days,
-        lastPurchaseAt: stats.lastAt,
-        homeStore: member?.homeStore ?? stats.firstStore,
-        nextChangeAt: nextChangeAt(facts, now, boundaries),
-      }
-      const from = (current?.stage as LifecycleStage | undefined) ?? 'prospect'
-      if (!current && stage === 'prospect') return stage
-      if (current && stage === from) {
-        await MemberLifecycle.updateOne({ _id: memberId, stage: from }, { $set: fields })
-        return stage
-      }
-      // a change that time alone made (same purchases): it began at the midnight it was due, not when the job ran
-      const timeDriven = current && current.purchaseDays === stats.days && current.lastPurchaseAt?.getTime() === stats.lastAt?.getTime()
-      const since = timeDriven && current.nextChangeAt && current.nextChangeAt <= now ? current.nextChangeAt : now
-      try {
-        const result = await MemberLifecycle.updateOne(
-          current ? { _id: memberId, stage: from, since: current.since } : { _id: memberId, stage: 'prospect' },
-          { $set: { ...fields, stage, since } },
-          { upsert: !current },
-        )
-        if (result.matchedCount === 0 && result.upsertedCount === 0) throw Object.assign(new Error('lost the race'), { code: 11000 })
-      } catch (error) {
-        if (!isDuplicateKey(error) || attempt >= ATTEMPTS) throw error
-        continue
-      }
-      await this.record(memberId, from, current?.since ?? null, stage, since, cause)
-      return stage
+      const facts: StageFacts = { purchaseDays: stats.days, lastAt: stats.lastAt, year: yearEntriesOf(stats.payments), homeStore: member?.homeStore ?? stats.firstStore }
+      const stage = await this.write(memberId, current, facts, boundaries, now, cause)
+      if (stage !== null) return stage
+      if (attempt >= ATTEMPTS) throw new Error(`lifecycle of ${memberId.toString()}: lost ${ATTEMPTS} races in a row`)
     }
+  }
+
+  /**
+   * Time alone moved a member along (the daily job): the stage and the rolling year from the stored facts — no order
+   * is read, so the daily job costs one write per member due, whatever the number of orders. A lost race (an order
+   * event recomputed the member meanwhile) falls back to a full recompute.
+   */
+  private async advance(doc: MemberLifecycleDoc, boundaries: LifecycleBoundaries): Promise<LifecycleStage> {
+    const facts: StageFacts = {
+      purchaseDays: doc.purchaseDays,
+      lastAt: doc.lastPurchaseAt ?? null,
+      year: (doc.yearDays ?? []).map((d) => ({ at: d.at!, netFen: d.fen ?? 0 })),
+      homeStore: doc.homeStore ?? null,
+    }
+    return (await this.write(doc._id, doc, facts, boundaries, this.deps.now(), 'time')) ?? this.recompute(doc._id, 'time')
+  }
+
+  /**
+   * Writes the stage the facts give, guarded by the revision read (null: another write came first — read again). A
+   * change is then recorded under its key with its domain event.
+   */
+  private async write(memberId: Types.ObjectId, current: MemberLifecycleDoc | null, facts: StageFacts, boundaries: LifecycleBoundaries, now: Date, cause: string): Promise<LifecycleStage | null> {
+    const stageFacts = { purchaseDays: facts.purchaseDays, lastAt: facts.lastAt }
+    const stage = stageOf(stageFacts, now, boundaries)
+    const from = (current?.stage as LifecycleStage | undefined) ?? 'prospect'
+    if (!current && stage === 'prospect') return stage
+    const year = yearFactsOf(facts.year, now)
+    const fields = {
+      purchaseDays: facts.purchaseDays,
+      lastPurchaseAt: facts.lastAt,
+      homeStore: facts.homeStore,
+      purchases12m: year.purchases12m,
+      amount12mFen: year.amount12mFen,
+      yearDays: year.entries.map((e) => ({ at: e.at, fen: e.netFen })),
+      // the stage moves along, or a purchase day leaves the rolling year: whichever comes first
+      nextChangeAt: earliest(nextChangeAt(stageFacts, now, boundaries), year.leavesAt),
+    }
+    // a change that time alone made (same purchases): it began at the midnight it was due, not when the job ran
+    const timeDriven = current && current.purchaseDays === facts.purchaseDays && current.lastPurchaseAt?.getTime() === facts.lastAt?.getTime()
+    const since = current && stage === from ? current.since : (timeDriven && facts.lastAt && timeDrivenStart(stage, facts.lastAt, boundaries)) || now
+    try {
+      const result = await this.deps.models.MemberLifecycle.updateOne(
+        current ? { _id: memberId, rev: current.rev ?? null } : { _id: memberId, stage: 'prospect' },
+        { $set: { ...fields, stage, since }, $inc: { rev: 1 } },
+        { upsert: !current },
+      )
+      if (result.matchedCount === 0 && result.upsertedCount === 0) return null
+    } catch (error) {
+      if (isDuplicateKey(error)) return null
+      throw error
+    }
+    if (stage !== from) await this.record(memberId, from, current?.since ?? null, stage, since, cause)
+    return stage
   }
 
   /** Records a change once (its key names the stage left and when it was entered) and writes its domain event. */
@@ -140,8 +204,8 @@ export class LifecycleStages {
     await this.deps.events.write({ key, type: STAGE_CHANGED, memberId, payload: { from, to, cause }, at })
   }
 
-  /** The daily job: recomputes every member whose stage is due to change (nextChangeAt ≤ now), a batch at a time. */
-  async recomputeDue(cause = 'time'): Promise<{ members: number; changed: number }> {
+  /** The daily job: moves along every member whose stage is due to change (nextChangeAt ≤ now), a batch at a time. */
+  async recomputeDue(): Promise<{ members: number; changed: number }> {
     const now = this.deps.now()
     let after: Types.ObjectId | null = null
     let members = 0
@@ -149,14 +213,111 @@ export class LifecycleStages {
     for (;;) {
       const filter: Record<string, unknown> = { nextChangeAt: { $ne: null, $lte: now } }
       if (after) filter._id = { $gt: after }
-      const due: { _id: Types.ObjectId; stage: string }[] = await this.deps.models.MemberLifecycle.find(filter, { _id: 1, stage: 1 }).sort({ _id: 1 }).limit(BATCH).lean()
+      const due = await this.deps.models.MemberLifecycle.find(filter).sort({ _id: 1 }).limit(BATCH).lean<MemberLifecycleDoc[]>()
+      const boundaries = await this.policy()
       for (const doc of due) {
         members++
-        if ((await this.recompute(doc._id, cause)) !== doc.stage) changed++
+        if ((await this.advance(doc, boundaries)) !== doc.stage) changed++
       }
       if (due.length < BATCH) return { members, changed }
       after = due[due.length - 1]!._id
     }
+  }
+
+  /**
+   * Every member's lifecycle facts from one pass over the orders: purchase days, the last counting payment, and the
+   * payments of the rolling year (older ones are not kept).
+   */
+  private async factsFromOrders(now: Date): Promise<Map<string, { days: Set<number>; lastAt: Date; year: { at: Date; netFen: number }[] }>> {
+    const firstYearDay = shanghaiDayNumber(now) - (YEAR_DAYS - 1)
+    const facts = new Map<string, { days: Set<number>; lastAt: Date; year: { at: Date; netFen: number }[] }>()
+    await this.deps.orders.eachCountingPayment((p) => {
+      const day = shanghaiDayNumber(p.at)
+      let f = facts.get(p.memberId)
+      if (!f) facts.set(p.memberId, (f = { days: new Set(), lastAt: p.at, year: [] }))
+      f.days.add(day)
+      if (p.at > f.lastAt) f.lastAt = p.at
+      if (day >= firstYearDay) f.year.push({ at: p.at, netFen: p.netFen })
+    })
+    return facts
+  }
+
+  /**
+   * Rebuilds every member's stage from one pass over the orders (after an import, or on a new install): written in
+   * bulk, recording no change and emitting no event — it is the starting point, not a change. Members with a document
+   * and no counting purchase any more become prospects.
+   */
+  async rebuildAll(): Promise<{ members: number }> {
+    const now = this.deps.now()
+    const [facts, boundaries, homeStores, existing] = await Promise.all([
+      this.factsFromOrders(now),
+      this.policy(),
+      this.deps.members.homeStores(),
+      this.deps.models.MemberLifecycle.find({}, { _id: 1 }).lean(),
+    ])
+    const ids = new Set([...facts.keys(), ...existing.map((d) => d._id.toString())])
+    const writes: unknown[] = []
+    for (const id of ids) {
+      const f = facts.get(id)
+      const stageFacts = { purchaseDays: f?.days.size ?? 0, lastAt: f?.lastAt ?? null }
+      const stage = stageOf(stageFacts, now, boundaries)
+      const year = yearFactsOf(yearEntriesOf(f?.year ?? []), now)
+      const since = (f && timeDrivenStart(stage, f.lastAt, boundaries)) || f?.lastAt || now
+      writes.push({
+        updateOne: {
+          filter: { _id: new Types.ObjectId(id) },
+          update: {
+            $set: {
+              stage,
+              since,
+              purchaseDays: stageFacts.purchaseDays,
+              lastPurchaseAt: stageFacts.lastAt,
+              homeStore: homeStores.get(id) ?? null,
+              purchases12m: year.purchases12m,
+              amount12mFen: year.amount12mFen,
+              yearDays: year.entries.map((e) => ({ at: e.at, fen: e.netFen })),
+              nextChangeAt: earliest(nextChangeAt(stageFacts, now, boundaries), year.leavesAt),
+              updatedAt: now,
+            },
+            $inc: { rev: 1 },
+            $setOnInsert: { createdAt: now },
+          },
+          upsert: true,
+        },
+      })
+    }
+    for (let i = 0; i < writes.length; i += 1_000) await this.deps.models.MemberLifecycle.collection.bulkWrite(writes.slice(i, i + 1_000) as never[], { ordered: false })
+    return { members: ids.size }
+  }
+
+  /**
+   * `npm run reconcile`: every stored stage against the orders (one pass over them) — the stage, purchase days, the
+   * last purchase and the rolling year. A member due to move along is not reported until the daily job is a day late.
+   */
+  async reconcile(): Promise<string[]> {
+    const now = this.deps.now()
+    const [facts, boundaries, docs] = await Promise.all([
+      this.factsFromOrders(now),
+      this.policy(),
+      this.deps.models.MemberLifecycle.find({}, { stage: 1, purchaseDays: 1, lastPurchaseAt: 1, purchases12m: 1, amount12mFen: 1, nextChangeAt: 1 }).lean(),
+    ])
+    const problems: string[] = []
+    const late = now.getTime() - 26 * 3_600_000
+    for (const doc of docs) {
+      const id = doc._id.toString()
+      const f = facts.get(id)
+      facts.delete(id)
+      if (doc.nextChangeAt && doc.nextChangeAt.getTime() <= now.getTime() && doc.nextChangeAt.getTime() > late) continue
+      const stageFacts = { purchaseDays: f?.days.size ?? 0, lastAt: f?.lastAt ?? null }
+      const year = yearFactsOf(f?.year ?? [], now)
+      const expected = { stage: stageOf(stageFacts, now, boundaries), purchaseDays: stageFacts.purchaseDays, lastPurchaseAt: stageFacts.lastAt?.toISOString() ?? null, purchases12m: year.purchases12m, amount12mFen: year.amount12mFen }
+      const stored = { stage: doc.stage, purchaseDays: doc.purchaseDays, lastPurchaseAt: doc.lastPurchaseAt?.toISOString() ?? null, purchases12m: doc.purchases12m ?? 0, amount12mFen: doc.amount12mFen ?? 0 }
+      for (const field of Object.keys(expected) as (keyof typeof expected)[]) {
+        if (expected[field] !== stored[field]) problems.push(`lifecycle of member ${id}: ${field} is ${String(stored[field])}, the orders say ${String(expected[field])}`)
+      }
+    }
+    for (const [id, f] of facts) problems.push(`lifecycle of member ${id}: no stage stored, the orders say ${stageOf({ purchaseDays: f.days.size, lastAt: f.lastAt }, now, boundaries)}`)
+    return problems
   }
 
   /** Members per stage, prospects included (the members of `store`, by home store; every member without one). */

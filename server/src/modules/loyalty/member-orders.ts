@@ -1,3 +1,4 @@
+import { shanghaiDayNumber } from '@member-center/shared'
 import { Types } from 'mongoose'
 import type { LoyaltyModels } from './models/index.js'
 import { netOfOrder, statsOf, type PurchaseStats } from './purchase-stats.js'
@@ -62,6 +63,24 @@ interface OrderRead {
 
 const PAID_FIELDS = { memberId: 1, paid: 1, refunds: 1, cancelledAt: 1 } as const
 const RECEIVED_FIELDS = { ...PAID_FIELDS, deliveredAt: 1 } as const
+
+/** A payment that still counts as a purchase: when, and the fen still paid after refunds. */
+export interface CountingPayment {
+  at: Date
+  netFen: number
+}
+
+function countingPaymentOf(doc: OrderRead): CountingPayment | null {
+  const net = netOfOrder(doc as Parameters<typeof netOfOrder>[0])
+  return net && net.netFen > 0 ? net : null
+}
+
+/** Fen refunded per line of an order. */
+function refundedLines(doc: OrderRead): Map<string, number> {
+  const refunded = new Map<string, number>()
+  for (const refund of doc.refunds ?? []) for (const l of refund.lines ?? []) if (l.lineId) refunded.set(l.lineId, (refunded.get(l.lineId) ?? 0) + (l.refundFen ?? 0))
+  return refunded
+}
 
 /** The most lines of one order the counter shows. */
 const MAX_LINES_SHOWN = 20
@@ -160,11 +179,79 @@ export class MemberOrders {
    * The member's purchase statistics read from their orders now (purchase days, first and last counting payment):
    * the same figures loyalty keeps on the member, without waiting for its event consumer.
    */
-  async purchaseStats(memberId: Types.ObjectId | string): Promise<PurchaseStats & { firstStore: string | null }> {
+  async purchaseStats(memberId: Types.ObjectId | string): Promise<PurchaseStats & { firstStore: string | null; payments: CountingPayment[] }> {
     const docs = await this.models.Order.find({ memberId: new Types.ObjectId(memberId), paid: { $ne: null } }, PAID_FIELDS).lean<OrderRead[]>()
     // the store of the first in-store payment: the home store loyalty sets (its consumer may not have run yet)
     const inStore = docs.filter((d) => d.paid?.channel === 'store' && d.paid.at && d.paid.store).sort((a, b) => a.paid!.at!.getTime() - b.paid!.at!.getTime())
-    return { ...statsOf(docs as Parameters<typeof statsOf>[0]), firstStore: inStore[0]?.paid?.store ?? null }
+    const payments = docs.map((d) => countingPaymentOf(d)).filter((p): p is CountingPayment => p !== null)
+    return { ...statsOf(docs as Parameters<typeof statsOf>[0]), firstStore: inStore[0]?.paid?.store ?? null, payments }
+  }
+
+  /**
+   * The counting payments (not cancelled, not fully refunded, not zero-value) of these members paid in [from, to),
+   * with what each still counts for: an outreach's results read its members' purchases in their attribution windows.
+   */
+  async countingPaymentsBetween(memberIds: Types.ObjectId[], from: Date, to: Date): Promise<(CountingPayment & { memberId: string })[]> {
+    if (memberIds.length === 0) return []
+    const docs = await this.models.Order.find({ memberId: { $in: memberIds }, 'paid.at': { $gte: from, $lt: to }, cancelledAt: null }, PAID_FIELDS).lean<OrderRead[]>()
+    return docs.flatMap((d) => {
+      const payment = countingPaymentOf(d)
+      return payment && d.memberId ? [{ ...payment, memberId: d.memberId.toString() }] : []
+    })
+  }
+
+  /**
+   * The members who bought one of these SKUs or categories in an order paid since `since` that still counts, each
+   * once (segments: "bought …").
+   */
+  async buyersOf(products: { skus: string[]; categories: string[] }, since: Date): Promise<Set<string>> {
+    const or: Record<string, unknown>[] = []
+    if (products.skus.length > 0) or.push({ 'paid.lines.sku': { $in: products.skus } })
+    if (products.categories.length > 0) or.push({ 'paid.lines.category': { $in: products.categories } })
+    if (or.length === 0) return new Set()
+    const docs = await this.models.Order.find({ 'paid.at': { $gte: since }, memberId: { $ne: null }, cancelledAt: null, $or: or }, PAID_FIELDS).lean<OrderRead[]>()
+    const buyers = new Set<string>()
+    for (const doc of docs) {
+      const skus = new Set(products.skus)
+      const categories = new Set(products.categories)
+      const refunded = refundedLines(doc)
+      const bought = (doc.paid?.lines ?? []).some(
+        (l) => (skus.has(l.sku ?? '') || categories.has(l.category ?? '')) && (l.paidFen ?? 0) > (refunded.get(l.lineId ?? '') ?? 0),
+      )
+      if (bought) buyers.add(doc.memberId!.toString())
+    }
+    return buyers
+  }
+
+  /**
+   * Every counting payment (not cancelled, not refunded in full, not zero-value) of every member's orders, one
+   * streaming pass (rebuilding and reconciling lifecycle stages: one read of the orders for all members).
+   */
+  async eachCountingPayment(handle: (payment: CountingPayment & { memberId: string }) => void): Promise<void> {
+    const projection = { memberId: 1, 'paid.at': 1, 'paid.lines.lineId': 1, 'paid.lines.paidFen': 1, 'refunds.lines': 1, cancelledAt: 1 }
+    for await (const doc of this.models.Order.find({ paid: { $ne: null }, memberId: { $ne: null }, cancelledAt: null }, projection).lean<OrderRead>().cursor({ batchSize: 5_000 })) {
+      const payment = countingPaymentOf(doc)
+      if (payment && doc.memberId) handle({ ...payment, memberId: doc.memberId.toString() })
+    }
+  }
+
+  /**
+   * The members (of `memberIds`, or all) with at least `min` orders refunded in full or cancelled after payment,
+   * paid since `since` (outreach leaves serial refunders out).
+   */
+  async serialRefunders(since: Date, min: number, memberIds?: Types.ObjectId[]): Promise<Set<string>> {
+    const docs = await this.models.Order.find(
+      { 'paid.at': { $gte: since }, memberId: memberIds ? { $in: memberIds } : { $ne: null }, $or: [{ cancelledAt: { $ne: null } }, { 'refunds.0': { $exists: true } }] },
+      PAID_FIELDS,
+    ).lean<OrderRead[]>()
+    const counts = new Map<string, number>()
+    for (const doc of docs) {
+      const net = netOfOrder(doc as Parameters<typeof netOfOrder>[0])
+      if (!net || net.netFen > 0 || !doc.memberId) continue
+      const id = doc.memberId.toString()
+      counts.set(id, (counts.get(id) ?? 0) + 1)
+    }
+    return new Set([...counts].filter(([, n]) => n >= min).map(([id]) => id))
   }
 
   /** The members of these orders (those known), each once. */
@@ -187,6 +274,31 @@ export class MemberOrders {
       const id = doc.memberId.toString()
       byMember.set(id, [...(byMember.get(id) ?? []), net.at])
     }
+    return byMember
+  }
+
+  /**
+   * Every member's purchase days paid before `before` (optionally only the orders paid in `store`): per member, the
+   * ascending distinct Shanghai day numbers (shanghaiDayNumber) of their payments that still count — not cancelled,
+   * not fully refunded, not zero-value (netOfOrder, as purchaseStats counts them); orders paid the same Shanghai day
+   * are one day. Points-mall gift orders are never here (the mall keeps them; they carry no payment). ONE streaming
+   * pass over the orders, projected and lean (the KPI report, issue 14): memory is a small int array per buyer.
+   */
+  async purchaseDaysBefore(before: Date, store: string | null = null): Promise<Map<string, number[]>> {
+    const query: Record<string, unknown> = { 'paid.at': { $lt: before }, memberId: { $ne: null }, cancelledAt: null }
+    if (store !== null) query['paid.store'] = store
+    const projection = { memberId: 1, 'paid.at': 1, 'paid.lines.lineId': 1, 'paid.lines.paidFen': 1, 'refunds.lines': 1, cancelledAt: 1 }
+    const byMember = new Map<string, number[]>()
+    for await (const doc of this.models.Order.find(query, projection).lean<OrderRead>().cursor({ batchSize: 5_000 })) {
+      const net = netOfOrder(doc as Parameters<typeof netOfOrder>[0])
+      if (!net || net.netFen <= 0 || !doc.memberId) continue
+      const id = doc.memberId.toString()
+      const day = shanghaiDayNumber(net.at)
+      const days = byMember.get(id)
+      if (!days) byMember.set(id, [day])
+      else if (!days.includes(day)) days.push(day)
+    }
+    for (const days of byMember.values()) if (days.length > 1) days.sort((a, b) => a - b)
     return byMember
   }
 

@@ -183,10 +183,71 @@ export class MemberRepository {
     return filter.homeStore === undefined ? this.Member.countDocuments({}) : this.Member.countDocuments({ homeStore: filter.homeStore })
   }
 
+  /**
+   * The ids of the members matching these facts (segments, issue 14): each fact given must hold. One read of `_id`
+   * alone over the members.
+   */
+  async idsMatching(facts: MemberFacts): Promise<Set<string>> {
+    const query: Record<string, unknown> = {}
+    if (facts.tierLevels) query.tierLevel = { $in: facts.tierLevels }
+    if (facts.homeStores) query.homeStore = { $in: facts.homeStores }
+    if (facts.birthdayMonths) query.birthday = { $in: facts.birthdayMonths.flatMap((m) => daysOfMonth(m)) }
+    if (facts.pointsAvailable) query['points.available'] = rangeQuery(facts.pointsAvailable)
+    if (facts.hasPhone !== undefined) query.phone = facts.hasPhone ? { $ne: null } : null
+    const docs = await this.Member.find(query, { _id: 1 }).lean()
+    return new Set(docs.map((d) => d._id.toString()))
+  }
+
+  /** What a segment's member list shows of these members. */
+  async segmentRows(memberIds: Types.ObjectId[]): Promise<Map<string, Pick<Member, '_id' | 'nickname' | 'phone' | 'tierLevel' | 'points' | 'homeStore'>>> {
+    const docs = await this.Member.find({ _id: { $in: memberIds } }, { nickname: 1, phone: 1, tierLevel: 1, points: 1, homeStore: 1 }).lean()
+    return new Map(docs.map((d) => [d._id.toString(), d]))
+  }
+
+  /**
+   * What the KPI report counts of every member (or of those whose home store it is), streamed: when they joined and
+   * last logged in, their tier and points. One pass over the members, projected and lean (issue 14 "KPIs").
+   */
+  async *kpiRows(homeStore: string | null = null): AsyncGenerator<Pick<Member, '_id' | 'createdAt' | 'lastLoginAt' | 'tierLevel' | 'points'>> {
+    const query = homeStore === null ? {} : { homeStore }
+    const fields = { createdAt: 1, lastLoginAt: 1, tierLevel: 1, 'points.available': 1, 'points.pending': 1 }
+    for await (const doc of this.Member.find(query, fields).lean().cursor({ batchSize: 5_000 })) yield doc as Pick<Member, '_id' | 'createdAt' | 'lastLoginAt' | 'tierLevel' | 'points'>
+  }
+
+  /** Every member's home store, for the members that have one (rebuilding lifecycle stages in bulk). */
+  async homeStores(): Promise<Map<string, string>> {
+    const docs = await this.Member.find({ homeStore: { $ne: null } }, { homeStore: 1 }).lean()
+    return new Map(docs.map((d) => [d._id.toString(), d.homeStore!]))
+  }
+
   /** Sets the member's phone number (normalisePhone's spelling). */
   async setPhone(memberId: Types.ObjectId, phone: string): Promise<void> {
     await this.Member.updateOne({ _id: memberId }, { $set: { phone } })
   }
+}
+
+/** The member facts a segment filters on (see idsMatching). */
+export interface MemberFacts {
+  tierLevels?: number[]
+  homeStores?: string[]
+  /** 1–12: birthdays (MM-DD) in these months */
+  birthdayMonths?: number[]
+  pointsAvailable?: { min?: number; max?: number }
+  hasPhone?: boolean
+}
+
+function rangeQuery(range: { min?: number; max?: number }): Record<string, number> {
+  const q: Record<string, number> = {}
+  if (range.min !== undefined) q.$gte = range.min
+  if (range.max !== undefined) q.$lte = range.max
+  return q
+}
+
+/** Every MM-DD of a month (29 February included): birthdays are matched exactly, which the birthday index serves. */
+function daysOfMonth(month: number): string[] {
+  const days = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!
+  const mm = String(month).padStart(2, '0')
+  return Array.from({ length: days }, (_, i) => `${mm}-${String(i + 1).padStart(2, '0')}`)
 }
 
 /** 会员 and the openid's last four characters, until the member sets a nickname. */

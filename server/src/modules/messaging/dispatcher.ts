@@ -1,6 +1,7 @@
 import { DEFAULT_MESSAGING_POLICY, shanghaiDate, type MessageKind, type MessagingPolicy } from '@member-center/shared'
 import type { Types } from 'mongoose'
 import type { SettingsStore } from '../../core/settings.js'
+import { SmsSendError, SmsUnreachableError } from '../../core/sms/index.js'
 import { WechatApiError, WechatUnreachableError } from '../../core/wechat/errors.js'
 import type { MemberRepository } from '../members/repository.js'
 import type { WindowCounters } from './counters.js'
@@ -13,6 +14,9 @@ export const POLICY_SETTING = 'messaging-policy'
 
 /** Seconds a push waits for a unit of its channel's rate before going back to the queue. */
 const RATE_WAITS = 5
+
+/** The SMS send rate when the stored policy predates SMS. */
+const DEFAULT_SMS_RATE = DEFAULT_MESSAGING_POLICY.ratePerSecond.sms ?? 20
 
 /** WeChat errors that a retry may get past (45011 too frequent, −1 busy); 5xx and timeouts are WechatUnreachableError. */
 const PASSING = new Set([45011, -1])
@@ -40,9 +44,10 @@ export interface DispatcherDeps {
  * Pushes one message (the messaging.send job). In order: the member's preferences (a kind turned off: inbox only);
  * for marketing, the quiet hours (deferred to their end) and the per-member caps per day and week (over a cap: inbox
  * only); then a channel — a subscribe message when the member has a balance for the kind's template; otherwise, for
- * service kinds only, the Official Account template when the member follows it; otherwise the inbox alone, with the
- * reason. Each push takes a unit of its channel's per-second rate, shared by every process (a full second: deferred
- * to the next). WeChat's answers: 40001/42001 refresh the token and retry once (the WeChat client); 43101 zeroes the
+ * service kinds only, the Official Account template when the member follows it; for marketing messages that ask for
+ * it, an SMS to the member's phone number (SmsChannel); otherwise the inbox alone, with the reason. Each push takes a
+ * unit of its channel's per-second rate, shared by every process (a full second: deferred to the next); a marketing
+ * push that fails gives its caps back (the retry takes them again). WeChat's answers: 40001/42001 refresh the token and retry once (the WeChat client); 43101 zeroes the
  * balance and tries the next channel; 45009 defers to the next day; 45011, −1, 5xx and timeouts retry with backoff up
  * to the policy's maxAttempts, then inbox only; other errors (47003, 40037, 40003, 45168, …) fail the push for good,
  * with the reason — the inbox keeps the message either way.
@@ -98,20 +103,26 @@ export class Dispatcher {
     if ('reason' in route) return this.finish(message, 'inbox', { reason: route.reason })
 
     // the channel's rate, all processes together: a full second waits for the next (a few times), then defers
-    const rateWindow = await this.takeRate(route.channel.name, policy.ratePerSecond[route.channel.name])
+    const rateWindow = await this.takeRate(route.channel.name, policy.ratePerSecond[route.channel.name] ?? DEFAULT_SMS_RATE)
     if (!rateWindow) return { rescheduleAt: new Date(Date.now() + 1000 + Math.floor(Math.random() * 500)) }
-    if (message.category === 'marketing' && !(await this.takeMarketingCaps(message.memberId, now, policy))) {
+    const caps = message.category === 'marketing' ? await this.takeMarketingCaps(message.memberId, now, policy) : []
+    if (caps === null) {
       await this.deps.counters.giveBack(rateWindow)
       return this.finish(message, 'inbox', { reason: 'the member’s marketing cap for the day or week is reached' })
     }
 
     const marked = await models.Message.updateOne({ _id: message._id, status: 'queued' }, { $set: { status: 'sending', sendingBy: attemptId, channel: route.channel.name, pushStartedAt: new Date(), rateWindow }, $inc: { attempts: 1 } })
-    if (marked.modifiedCount === 0) return
+    if (marked.modifiedCount === 0) {
+      for (const window of caps) await this.deps.counters.giveBack(window)
+      return
+    }
     try {
       const sent = await route.channel.push(message, route.target)
       await route.channel.sent(message, route.target)
       await this.finish(message, 'sent', { channel: route.channel.name, msgid: sent.msgid, sentAt: this.deps.now() })
     } catch (error) {
+      // nothing reached the member: the caps taken for this push are free again (a retry takes them anew)
+      for (const window of caps) await this.deps.counters.giveBack(window)
       return this.failed(message, route, error, policy)
     }
   }
@@ -122,7 +133,7 @@ export class Dispatcher {
    * job's lease is long enough), rather than going back to the queue — a full second is the normal state of a
    * backlog sent at the rate. Answers the window taken, or null.
    */
-  private async takeRate(channel: 'subscribe' | 'official_account', perSecond: number): Promise<string | null> {
+  private async takeRate(channel: PushChannel['name'], perSecond: number): Promise<string | null> {
     for (let wait = 0; wait < RATE_WAITS; wait++) {
       const nowMs = Date.now()
       const second = Math.floor(nowMs / 1000)
@@ -137,7 +148,7 @@ export class Dispatcher {
   private async route(message: MessageDoc, member: Recipient): Promise<Route | { reason: string }> {
     const reasons: string[] = []
     for (const channel of this.deps.channels) {
-      if (!channel.carries(message.category as 'service' | 'marketing')) continue
+      if (!channel.carries(message.category as 'service' | 'marketing', message)) continue
       const target = await channel.target(message, member)
       if ('reason' in target) reasons.push(target.reason)
       else return { channel, target }
@@ -152,35 +163,46 @@ export class Dispatcher {
     const attempts = (message.attempts ?? 0) + 1
     if (await route.channel.unreachable(error, message, route.target)) {
       // this channel cannot reach the member (43101, 43004): the next channel, or the inbox, takes the message
-      await requeue({ reason: `${(error as WechatApiError).errcode}: ${route.channel.name} cannot reach the member` })
+      const code = error instanceof WechatApiError ? error.errcode : error instanceof SmsSendError ? error.code : 'error'
+      await requeue({ reason: `${code}: ${route.channel.name} cannot reach the member` })
       return { rescheduleAt: this.deps.now() }
     }
-    if (error instanceof WechatApiError) {
+    if (error instanceof SmsSendError) {
+      // the provider's answer (core/sms): the number's daily limit waits for tomorrow like 45009; rate limits and the
+      // provider's own errors retry below; a bad number, template or signature fails for good
+      if (error.failure === 'next_day') {
+        await requeue({ reason: `${error.code}: the number’s daily SMS limit is reached` })
+        return { rescheduleAt: new Date(nextShanghaiDay(this.deps.now()).getTime() + Math.floor(Math.random() * 600_000)) }
+      }
+      if (error.failure !== 'retry') return this.finish(message, 'failed', { reason: error.message, channel: route.channel.name }, 'sending')
+    } else if (error instanceof WechatApiError) {
       if (error.errcode === 45009) {
         await requeue({ reason: '45009: daily quota reached' })
         return { rescheduleAt: new Date(nextShanghaiDay(this.deps.now()).getTime() + Math.floor(Math.random() * 600_000)) }
       }
       if (!PASSING.has(error.errcode)) return this.finish(message, 'failed', { reason: `${error.errcode}: ${error.errmsg}`, channel: route.channel.name }, 'sending')
-    } else if (!(error instanceof WechatUnreachableError)) {
+    } else if (!(error instanceof WechatUnreachableError) && !(error instanceof SmsUnreachableError)) {
       throw error
     }
     const why = error instanceof WechatApiError ? `${error.errcode}: ${error.errmsg}` : (error as Error).message
-    if (attempts >= policy.maxAttempts) return this.finish(message, 'inbox', { reason: `WeChat kept failing (${why}); kept in the inbox` }, 'sending')
+    const who = route.channel.name === 'sms' ? 'the SMS provider' : 'WeChat'
+    if (attempts >= policy.maxAttempts) return this.finish(message, 'inbox', { reason: `${who} kept failing (${why}); kept in the inbox` }, 'sending')
     await requeue({ reason: why })
     // the job runner retries with exponential backoff
     throw error
   }
 
-  private async takeMarketingCaps(memberId: Types.ObjectId, now: Date, policy: MessagingPolicy): Promise<boolean> {
+  /** A unit of the member's marketing day and week: the windows taken, or null when one is full. */
+  private async takeMarketingCaps(memberId: Types.ObjectId, now: Date, policy: MessagingPolicy): Promise<string[] | null> {
     const day = `cap:day:${memberId.toString()}:${shanghaiDate(now)}`
     const week = `cap:week:${memberId.toString()}:${shanghaiWeek(now)}`
     const expires = new Date(now.getTime() + 8 * 86_400_000)
-    if (!(await this.deps.counters.take(day, policy.marketingPerDay, expires))) return false
+    if (!(await this.deps.counters.take(day, policy.marketingPerDay, expires))) return null
     if (!(await this.deps.counters.take(week, policy.marketingPerWeek, expires))) {
       await this.deps.counters.giveBack(day)
-      return false
+      return null
     }
-    return true
+    return [day, week]
   }
 
   private async finish(message: MessageDoc, status: 'sent' | 'inbox' | 'failed' | 'unconfirmed', set: Record<string, unknown>, from: 'queued' | 'sending' = message.status as 'queued' | 'sending'): Promise<void> {

@@ -39,6 +39,8 @@ export const messageSchema = new Schema(
     readAt: { type: Date, default: null },
     /** who asked for it: system, or the staff member (staff care) */
     sender: { type: String, default: 'system' },
+    /** a marketing message that may go by SMS when no WeChat channel carries it (the writer asked: MessageDraft.sms) */
+    sms: { type: Boolean, default: false },
   },
   { collection: 'messages', versionKey: false, timestamps: true },
 )
@@ -51,6 +53,8 @@ messageSchema.index({ memberId: 1, read: 1 })
 messageSchema.index({ status: 1, kind: 1, createdAt: -1 })
 // subscribe_msg_sent_event names the message by WeChat's msgid
 messageSchema.index({ msgid: 1 })
+// reports (messaging/stats.ts, the KPI report): the messages written in a period
+messageSchema.index({ createdAt: 1 })
 
 /** How many subscribe messages with one template a member has paid for with "allow" taps and not yet used. */
 export const subscriptionSchema = new Schema(
@@ -90,6 +94,8 @@ export const preferenceSchema = new Schema(
   {
     _id: { type: Schema.Types.ObjectId, required: true },
     marketing: { type: Boolean, default: true },
+    /** marketing may come by SMS (the member's own switch; a 回T退订 reply is kept by phone number in sms_opt_outs) */
+    sms: { type: Boolean, default: true },
     kindsOff: { type: [String], default: [] },
   },
   { collection: 'message_preferences', versionKey: false, timestamps: true },
@@ -137,6 +143,47 @@ export const pushReceiptSchema = new Schema(
   { collection: 'wechat_push_receipts', versionKey: false },
 )
 
+/**
+ * A phone number that no marketing SMS may reach: the member replied 回T退订 (T, TD, 退订) to an SMS, or the provider
+ * refused the number as blacklisted. By number, not member: a reply names only the number, the number may belong to
+ * no member (or change hands), and one document stops every marketing SMS to it at once — the channel reads it at
+ * send time, so messages already queued stop too. Removed when the member turns SMS on again.
+ */
+export const smsOptOutSchema = new Schema(
+  {
+    /** the number in normalisePhone's spelling: as _id, a second reply finds the first */
+    _id: { type: String, required: true },
+    /** reply (回T退订), provider (its blacklist), member (turned off in the preferences — kept on the member instead) */
+    source: { type: String, enum: ['reply', 'provider'], required: true },
+    /** the reply that asked for it (sms_replies), or the provider's error code */
+    ref: { type: String, default: null },
+    at: { type: Date, required: true },
+  },
+  { collection: 'sms_opt_outs', versionKey: false },
+)
+
+/**
+ * A member's reply to an SMS (上行短信) as the provider's callback delivered it, once: `_id` is the reply's id (the
+ * provider sends none, so a hash of number, time and text: the provider's retry of the same reply is the same id).
+ * Kept whatever the text says and whether or not the number is a member's.
+ */
+export const smsReplySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    phone: { type: String, required: true },
+    text: { type: String, required: true },
+    /** when the member sent it (the provider's time) and when it arrived here */
+    sentAt: { type: Date, required: true },
+    receivedAt: { type: Date, required: true },
+    sign: { type: String, default: null },
+    unsubscribe: { type: Boolean, required: true },
+    memberId: { type: Schema.Types.ObjectId, default: null },
+  },
+  { collection: 'sms_replies', versionKey: false },
+)
+// a number's replies, newest first (support looking into a complaint)
+smsReplySchema.index({ phone: 1, sentAt: -1 })
+
 export function messagingModels(connection: Connection) {
   return {
     Message: connection.model('Message', messageSchema),
@@ -147,6 +194,8 @@ export function messagingModels(connection: Connection) {
     Follower: connection.model('OaFollower', followerSchema),
     Counter: connection.model('MessageCounter', counterSchema),
     PushReceipt: connection.model('WechatPushReceipt', pushReceiptSchema),
+    SmsOptOut: connection.model('SmsOptOut', smsOptOutSchema),
+    SmsReply: connection.model('SmsReply', smsReplySchema),
   }
 }
 export type MessagingModels = ReturnType<typeof messagingModels>

@@ -17,6 +17,11 @@ export interface MessageDraft {
   notBefore?: Date
   /** system, or the staff member who sent it */
   sender?: string
+  /**
+   * a marketing message that may go by SMS when no WeChat channel carries it (a subscribe balance wins), to a member
+   * with a phone number who did not turn SMS off or reply 回T退订; ignored for service kinds (never sent by SMS)
+   */
+  sms?: boolean
 }
 
 export interface EnqueueResult {
@@ -78,6 +83,7 @@ export class Outbox {
         read: false,
         readAt: null,
         sender: d.sender ?? 'system',
+        sms: def.category === 'marketing' && d.sms === true,
         createdAt: now,
         updatedAt: now,
       })

@@ -95,6 +95,8 @@ memberSchema.index({ tierReviewAt: 1 })
 memberSchema.index({ tierHeldUntil: 1 })
 // the daily birthday job: members whose birthday (MM-DD) is celebrated in the next few days
 memberSchema.index({ birthday: 1 })
+// a store's members (the KPI report's store figures, lifecycle counts per store): by home store
+memberSchema.index({ homeStore: 1 })
 
 export type MemberDoc = InferSchemaType<typeof memberSchema> & { _id: import('mongoose').Types.ObjectId }
 

@@ -82,7 +82,7 @@ const meMessages: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/message-preferences',
     { ...auth, schema: { tags: ['messages'], summary: 'The member’s message preferences', security, response: { 200: MessagePreferencesSchema, ...errorResponses(401, 503) } } },
-    async (request) => app.messaging.preferences.get(request.user.sub),
+    async (request) => app.messaging.preferences.view(request.user.sub, (await app.members.repo.findById(request.user.sub))?.phone),
   )
 
   app.patch(
@@ -91,13 +91,13 @@ const meMessages: FastifyPluginAsyncTypebox = async (app) => {
       ...auth,
       schema: {
         tags: ['messages'],
-        summary: 'Turn marketing, or single kinds, on or off',
+        summary: 'Turn marketing, marketing SMS (true again after a 回T退订 reply), or single kinds, on or off',
         security,
         body: UpdateMessagePreferencesSchema,
         response: { 200: MessagePreferencesSchema, ...errorResponses(400, 401, 413, 415, 503) },
       },
     },
-    async (request) => app.messaging.preferences.update(request.user.sub, request.body),
+    async (request) => app.messaging.preferences.change(request.user.sub, (await app.members.repo.findById(request.user.sub))?.phone, request.body),
   )
 
   app.put(
@@ -106,13 +106,13 @@ const meMessages: FastifyPluginAsyncTypebox = async (app) => {
       ...auth,
       schema: {
         tags: ['messages'],
-        summary: 'Turn marketing, or single kinds, on or off (the fields sent; PUT because wx.request has no PATCH)',
+        summary: 'Turn marketing, marketing SMS, or single kinds, on or off (the fields sent; PUT because wx.request has no PATCH)',
         security,
         body: UpdateMessagePreferencesSchema,
         response: { 200: MessagePreferencesSchema, ...errorResponses(400, 401, 413, 415, 503) },
       },
     },
-    async (request) => app.messaging.preferences.update(request.user.sub, request.body),
+    async (request) => app.messaging.preferences.change(request.user.sub, (await app.members.repo.findById(request.user.sub))?.phone, request.body),
   )
 }
 export default meMessages

@@ -80,7 +80,7 @@ async function findProblems(app: FastifyInstance): Promise<{ members: number; li
   // photo reviews: campaign budgets against the rewarded reviews, rewards and reversals against the ledger
   for (const p of await app.reviews.reconcile()) lines.push(p)
   // lifecycle stages: every stored stage, purchase days and rolling year against the orders
-  for (const p of await app.insights.lifecycle.reconcile()) lines.push(p)
+  for (const p of await app.insights.reconcile()) lines.push(p)
   // a migration's member record that could not be carried over (another record had opened the member's balances)
   const migration = await app.migration.status()
   for (const p of migration.problems) lines.push(`migration: ${p.problem}`)

@@ -106,7 +106,7 @@ export async function benchInsights(databaseUri: string): Promise<void> {
 
     const rebuilt = await seconds(() => server.insights.lifecycle.rebuildAll())
     console.log(`stages rebuilt from one pass over the orders: ${rebuilt.value.members.toLocaleString('en')} members in ${rebuilt.s.toFixed(1)} s`)
-    const reconciled = await seconds(async () => [...(await server.reconcile()).differences, ...(await server.insights.lifecycle.reconcile())])
+    const reconciled = await seconds(async () => [...(await server.reconcile()).differences, ...(await server.insights.reconcile())])
     console.log(`reconcile: ${reconciled.value.length === 0 ? 'OK' : `${reconciled.value.length} PROBLEMS, e.g. ${JSON.stringify(reconciled.value[0])}`} (${reconciled.s.toFixed(1)} s)`)
 
     // the baseline: one full aggregation pass over the orders

@@ -145,6 +145,15 @@ export class DomainEvents {
   }
 
   /** Each consumer's unfinished deliveries: how many wait, how many failed for good, and the latest problems. */
+  /**
+   * The events a consumer has not handled yet (queued, retrying or failed): reconciliation leaves what they will
+   * change alone until they are handled.
+   */
+  async pending(name: string): Promise<DomainEvent[]> {
+    const jobs = await this.jobs.unfinished([`${JOB_PREFIX}${name}`])
+    return jobs.map((j) => fromPayload((j.payload as { event: Record<string, unknown> }).event))
+  }
+
   async status(): Promise<ConsumerStatus[]> {
     const names = [...this.consumers.keys()]
     const unfinished = await this.jobs.unfinished(names.map((n) => `${JOB_PREFIX}${n}`))

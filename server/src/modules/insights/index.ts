@@ -26,6 +26,8 @@ export interface InsightsService {
   results: OutreachResultsReader
   /** the KPI report (GET /api/admin/kpis) and its policy; the outreach slice plugs its results in with setOutreachSource */
   kpis: KpiReports
+  /** `npm run reconcile`: stored stages against the orders, leaving members whose order events are still in flight */
+  reconcile(): Promise<string[]>
 }
 
 declare module 'fastify' {
@@ -114,7 +116,14 @@ export default fp(
     })
     // the KPI report's outreach rows: each outreach started in the period, with its lift against the holdout
     kpis.setOutreachSource((from, to) => results.liftSummaries(from, to))
-    app.decorate('insights', { lifecycle, segments, outreach, results, kpis })
+    const reconcile = async () => {
+      // the members whose order events the lifecycle consumer has not handled yet: their stage is about to change
+      const pending = await app.events.pending('insights.lifecycle')
+      const orderIds = pending.filter((e) => !e.memberId && typeof e.payload.orderId === 'string').map((e) => e.payload.orderId as string)
+      const inFlight = new Set([...pending.flatMap((e) => (e.memberId ? [e.memberId.toString()] : [])), ...(await app.memberOrders.membersOf(orderIds)).map(String)])
+      return lifecycle.reconcile(inFlight)
+    }
+    app.decorate('insights', { lifecycle, segments, outreach, results, kpis, reconcile })
 
     await app.register(adminRoutes, { prefix: '/api/admin' })
     await app.register(segmentRoutes, { prefix: '/api/admin' })

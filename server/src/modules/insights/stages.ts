@@ -291,10 +291,12 @@ export class LifecycleStages {
   }
 
   /**
-   * `npm run reconcile`: every stored stage against the orders (one pass over them) — the stage, purchase days, the
-   * last purchase and the rolling year. A member due to move along is not reported until the daily job is a day late.
+   * `npm run reconcile`: every stored stage against the orders (one pass over them) — purchase days and the last
+   * purchase always; the stage and the rolling year when the member is not due to move along (a member whose
+   * nextChangeAt has passed waits for the daily job, which a failing job would show). Members with order events the
+   * lifecycle consumer has not handled yet (`inFlight`) are left alone.
    */
-  async reconcile(): Promise<string[]> {
+  async reconcile(inFlight: ReadonlySet<string> = new Set()): Promise<string[]> {
     const now = this.deps.now()
     const [facts, boundaries, docs] = await Promise.all([
       this.factsFromOrders(now),
@@ -302,21 +304,27 @@ export class LifecycleStages {
       this.deps.models.MemberLifecycle.find({}, { stage: 1, purchaseDays: 1, lastPurchaseAt: 1, purchases12m: 1, amount12mFen: 1, nextChangeAt: 1 }).lean(),
     ])
     const problems: string[] = []
-    const late = now.getTime() - 26 * 3_600_000
     for (const doc of docs) {
       const id = doc._id.toString()
       const f = facts.get(id)
       facts.delete(id)
-      if (doc.nextChangeAt && doc.nextChangeAt.getTime() <= now.getTime() && doc.nextChangeAt.getTime() > late) continue
+      if (inFlight.has(id)) continue
       const stageFacts = { purchaseDays: f?.days.size ?? 0, lastAt: f?.lastAt ?? null }
       const year = yearFactsOf(f?.year ?? [], now)
-      const expected = { stage: stageOf(stageFacts, now, boundaries), purchaseDays: stageFacts.purchaseDays, lastPurchaseAt: stageFacts.lastAt?.toISOString() ?? null, purchases12m: year.purchases12m, amount12mFen: year.amount12mFen }
-      const stored = { stage: doc.stage, purchaseDays: doc.purchaseDays, lastPurchaseAt: doc.lastPurchaseAt?.toISOString() ?? null, purchases12m: doc.purchases12m ?? 0, amount12mFen: doc.amount12mFen ?? 0 }
-      for (const field of Object.keys(expected) as (keyof typeof expected)[]) {
+      const due = doc.nextChangeAt !== null && doc.nextChangeAt !== undefined && doc.nextChangeAt.getTime() <= now.getTime()
+      const expected: Record<string, unknown> = { purchaseDays: stageFacts.purchaseDays, lastPurchaseAt: stageFacts.lastAt?.toISOString() ?? null }
+      const stored: Record<string, unknown> = { purchaseDays: doc.purchaseDays, lastPurchaseAt: doc.lastPurchaseAt?.toISOString() ?? null }
+      if (!due) {
+        Object.assign(expected, { stage: stageOf(stageFacts, now, boundaries), purchases12m: year.purchases12m, amount12mFen: year.amount12mFen })
+        Object.assign(stored, { stage: doc.stage, purchases12m: doc.purchases12m ?? 0, amount12mFen: doc.amount12mFen ?? 0 })
+      }
+      for (const field of Object.keys(expected)) {
         if (expected[field] !== stored[field]) problems.push(`lifecycle of member ${id}: ${field} is ${String(stored[field])}, the orders say ${String(expected[field])}`)
       }
     }
-    for (const [id, f] of facts) problems.push(`lifecycle of member ${id}: no stage stored, the orders say ${stageOf({ purchaseDays: f.days.size, lastAt: f.lastAt }, now, boundaries)}`)
+    for (const [id, f] of facts) {
+      if (!inFlight.has(id)) problems.push(`lifecycle of member ${id}: no stage stored, the orders say ${stageOf({ purchaseDays: f.days.size, lastAt: f.lastAt }, now, boundaries)}`)
+    }
     return problems
   }
 

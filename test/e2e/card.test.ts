@@ -28,7 +28,7 @@ describe('the H5 mini-program in a browser', () => {
   it('logs in as a demo user and shows their card, points and a member code that verifies to them', async () => {
     const page = await openApp({ deviceScaleFactor: 2 })
     // the first screen: the demo users, readable (they were white on white once)
-    await expect.poll(() => page.locator('[data-user]').count(), { timeout: 15_000 }).toBe(7)
+    await expect.poll(() => page.locator('[data-user]').count(), { timeout: 15_000 }).toBe(8)
     expect(await page.locator('[data-user=alice]').textContent()).toContain('Alice')
     expect(await page.locator('[data-user=alice]').getAttribute('disabled')).toBeNull()
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN')

@@ -1,4 +1,4 @@
-import { MESSAGE_KINDS, type SegmentFilter } from '@member-center/shared'
+import type { SegmentFilter } from '@member-center/shared'
 import Fastify from 'fastify'
 import { Types } from 'mongoose'
 import app from '../../server/src/app.js'
@@ -42,7 +42,13 @@ export async function benchInsights(databaseUri: string): Promise<void> {
     const db = server.db.connection.db!
     // a deterministic pseudo-random sequence, so two runs seed the same shapes
     let seed = 42
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
+    // mulberry32: 32-bit integer arithmetic (Math.imul), so no precision is lost
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0
+      let r = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+      r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r
+      return ((r ^ (r >>> 14)) >>> 0) / 4_294_967_296
+    }
     const stores = Array.from({ length: 20 }, (_, i) => `S${String(i + 1).padStart(2, '0')}`)
     const start = now().getTime()
 
@@ -110,7 +116,8 @@ export async function benchInsights(databaseUri: string): Promise<void> {
     console.log(`reconcile: ${reconciled.value.length === 0 ? 'OK' : `${reconciled.value.length} PROBLEMS, e.g. ${JSON.stringify(reconciled.value[0])}`} (${reconciled.s.toFixed(1)} s)`)
 
     // the baseline: one full aggregation pass over the orders
-    const baseline = await seconds(() => server.db.connection.model('Order').aggregate([{ $group: { _id: '$memberId', n: { $sum: 1 } } }]))
+    // (FerretDB 1.24 drops the connection on a pipeline that does not start with $match: an empty one leads)
+    const baseline = await seconds(() => server.db.connection.model('Order').aggregate([{ $match: {} }, { $group: { _id: '$memberId', n: { $sum: 1 } } }]))
     console.log(`baseline: one aggregation pass over the orders ($group by member, ${baseline.value.length.toLocaleString('en')} groups): ${baseline.s.toFixed(2)} s`)
 
     // the daily job on the next day: the members whose stage or rolling year changes overnight
@@ -121,8 +128,8 @@ export async function benchInsights(databaseUri: string): Promise<void> {
     const filter: SegmentFilter = { stages: ['at_risk', 'lapsed'], rfm: { m: { min: 2 } }, homeStores: stores.slice(0, 5), hasPhone: true }
     const segment = await seconds(() => server.insights.segments.count(filter))
     console.log(`segment count (at risk or lapsed, M ≥ 2, 5 stores, with a phone): ${segment.value.count.toLocaleString('en')} members in ${segment.s.toFixed(2)} s (${(segment.s / baseline.s).toFixed(2)}× the baseline)`)
-    const bought = await seconds(() => server.insights.segments.count({ bought: { categories: ['ring'], withinDays: 90 }, subscribedKinds: [MESSAGE_KINDS[0]] }))
-    console.log(`segment count (bought a ring in 90 days, subscribed): ${bought.value.count.toLocaleString('en')} in ${bought.s.toFixed(2)} s (${(bought.s / baseline.s).toFixed(2)}× the baseline)`)
+    const bought = await seconds(() => server.insights.segments.count({ bought: { categories: ['ring'], withinDays: 90 }, stages: ['repeat'] }))
+    console.log(`segment count (repeat customers who bought a ring in 90 days: a read of the orders): ${bought.value.count.toLocaleString('en')} in ${bought.s.toFixed(2)} s (${(bought.s / baseline.s).toFixed(2)}× the baseline)`)
 
     const kpis = await seconds(() => server.insights.kpis.report({}))
     const ratio = kpis.s / baseline.s

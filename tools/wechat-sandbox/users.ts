@@ -14,4 +14,4 @@ export function sandboxUnionid(user: string): string {
 }
 
 /** The demo users the H5 build offers to log in as; any other name works too. */
-export const DEMO_USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'sam', 'mia'] as const
+export const DEMO_USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'sam', 'mia', 'olivia'] as const

@@ -56,4 +56,5 @@ export const DEMO_USERS = [
   { user: 'erin', label: 'Erin · 生日将至' },
   { user: 'sam', label: 'Sam · 门店员工' },
   { user: 'mia', label: 'Mia · 店长' },
+  { user: 'olivia', label: 'Olivia · 管理员' },
 ]

@@ -354,23 +354,26 @@ export class LifecycleStages {
    */
   async report(store: string | null): Promise<LifecycleReport> {
     const [counts, policy] = await Promise.all([this.counts(store), this.policy()])
+    // the members of the store (home store) with two or more purchase days; every member's when no store is named
+    const ofStore = store
+      ? new Set((await this.deps.models.MemberLifecycle.find({ homeStore: store, purchaseDays: { $gte: 2 } }, { _id: 1 }).lean()).map((d) => d._id.toString()))
+      : null
+    // one pass over the orders: each member's payment days
+    const paidAt = new Map<string, Date[]>()
+    await this.deps.orders.eachCountingPayment((p) => {
+      if (ofStore && !ofStore.has(p.memberId)) return
+      const list = paidAt.get(p.memberId)
+      if (list) list.push(p.at)
+      else paidAt.set(p.memberId, [p.at])
+    })
     const gaps: number[] = []
     let members = 0
-    let after: Types.ObjectId | null = null
-    for (;;) {
-      const filter: Record<string, unknown> = { purchaseDays: { $gte: 2 }, ...(store ? { homeStore: store } : {}) }
-      if (after) filter._id = { $gt: after }
-      const batch: { _id: Types.ObjectId }[] = await this.deps.models.MemberLifecycle.find(filter, { _id: 1 }).sort({ _id: 1 }).limit(BATCH).lean()
-      if (batch.length === 0) break
-      const payments = await this.deps.orders.countingPayments(batch.map((d) => d._id))
-      for (const paidAt of payments.values()) {
-        const own = purchaseDayGaps(paidAt)
-        if (own.length > 0) members++
-        gaps.push(...own)
-      }
-      if (batch.length < BATCH) break
-      after = batch[batch.length - 1]!._id
+    for (const dates of paidAt.values()) {
+      const own = purchaseDayGaps(dates)
+      if (own.length > 0) members++
+      gaps.push(...own)
     }
     return { ...counts, policy, purchaseGap: { medianDays: medianGapDays(gaps), gaps: gaps.length, members }, at: this.deps.now().toISOString() }
   }
+
 }

@@ -224,16 +224,21 @@ export class MemberOrders {
   }
 
   /**
-   * Every counting payment (not cancelled, not refunded in full, not zero-value) of every member's orders, one
-   * streaming pass (rebuilding and reconciling lifecycle stages: one read of the orders for all members).
+   * Every counting payment (not cancelled, not refunded in full, not zero-value) of every member's orders — paid
+   * before `before` and in `store` when given — in one streaming pass (lifecycle stages rebuilt and reconciled, the
+   * lifecycle report and the KPI report: one read of the orders for all members).
    */
-  async eachCountingPayment(handle: (payment: CountingPayment & { memberId: string }) => void): Promise<void> {
+  async eachCountingPayment(handle: (payment: CountingPayment & { memberId: string }) => void, where: { before?: Date; store?: string | null } = {}): Promise<void> {
+    const query: Record<string, unknown> = { paid: { $ne: null }, memberId: { $ne: null }, cancelledAt: null }
+    if (where.before) query['paid.at'] = { $lt: where.before }
+    if (where.store) query['paid.store'] = where.store
     const projection = { memberId: 1, 'paid.at': 1, 'paid.lines.lineId': 1, 'paid.lines.paidFen': 1, 'refunds.lines': 1, cancelledAt: 1 }
-    for await (const doc of this.models.Order.find({ paid: { $ne: null }, memberId: { $ne: null }, cancelledAt: null }, projection).lean<OrderRead>().cursor({ batchSize: 5_000 })) {
+    for await (const doc of this.models.Order.find(query, projection).lean<OrderRead>().cursor({ batchSize: 5_000 })) {
       const payment = countingPaymentOf(doc)
       if (payment && doc.memberId) handle({ ...payment, memberId: doc.memberId.toString() })
     }
   }
+
 
   /**
    * The members (of `memberIds`, or all) with at least `min` orders refunded in full or cancelled after payment,
@@ -262,22 +267,6 @@ export class MemberOrders {
   }
 
   /**
-   * The counting payments (not cancelled, not fully refunded, not zero-value) of these members' orders, by member,
-   * a batch of members at a time (the lifecycle report measures the gaps between purchase days from them).
-   */
-  async countingPayments(memberIds: Types.ObjectId[]): Promise<Map<string, Date[]>> {
-    const docs = await this.models.Order.find({ memberId: { $in: memberIds }, paid: { $ne: null }, cancelledAt: null }, PAID_FIELDS).lean<OrderRead[]>()
-    const byMember = new Map<string, Date[]>()
-    for (const doc of docs) {
-      const net = netOfOrder(doc as Parameters<typeof netOfOrder>[0])
-      if (!net || net.netFen <= 0 || !doc.memberId) continue
-      const id = doc.memberId.toString()
-      byMember.set(id, [...(byMember.get(id) ?? []), net.at])
-    }
-    return byMember
-  }
-
-  /**
    * Every member's purchase days paid before `before` (optionally only the orders paid in `store`): per member, the
    * ascending distinct Shanghai day numbers (shanghaiDayNumber) of their payments that still count — not cancelled,
    * not fully refunded, not zero-value (netOfOrder, as purchaseStats counts them); orders paid the same Shanghai day
@@ -285,22 +274,20 @@ export class MemberOrders {
    * pass over the orders, projected and lean (the KPI report, issue 14): memory is a small int array per buyer.
    */
   async purchaseDaysBefore(before: Date, store: string | null = null): Promise<Map<string, number[]>> {
-    const query: Record<string, unknown> = { 'paid.at': { $lt: before }, memberId: { $ne: null }, cancelledAt: null }
-    if (store !== null) query['paid.store'] = store
-    const projection = { memberId: 1, 'paid.at': 1, 'paid.lines.lineId': 1, 'paid.lines.paidFen': 1, 'refunds.lines': 1, cancelledAt: 1 }
     const byMember = new Map<string, number[]>()
-    for await (const doc of this.models.Order.find(query, projection).lean<OrderRead>().cursor({ batchSize: 5_000 })) {
-      const net = netOfOrder(doc as Parameters<typeof netOfOrder>[0])
-      if (!net || net.netFen <= 0 || !doc.memberId) continue
-      const id = doc.memberId.toString()
-      const day = shanghaiDayNumber(net.at)
-      const days = byMember.get(id)
-      if (!days) byMember.set(id, [day])
-      else if (!days.includes(day)) days.push(day)
-    }
+    await this.eachCountingPayment(
+      (p) => {
+        const day = shanghaiDayNumber(p.at)
+        const days = byMember.get(p.memberId)
+        if (!days) byMember.set(p.memberId, [day])
+        else if (!days.includes(day)) days.push(day)
+      },
+      { before, store },
+    )
     for (const days of byMember.values()) if (days.length > 1) days.sort((a, b) => a - b)
     return byMember
   }
+
 
   /** The points an order's settled lines earned: available once confirmed (at once in a store), pending before. */
   async pointsOf(orderId: string): Promise<{ pending: number; available: number }> {

@@ -10,7 +10,8 @@ import { Type, type Static } from '@sinclair/typebox'
 
 const closed = { additionalProperties: false } as const
 const DateTime = Type.String({ format: 'date-time' })
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', minLength: 10, maxLength: 10, description: 'YYYY-MM-DD, Shanghai' })
+const DAY = { pattern: '^\\d{4}-\\d{2}-\\d{2}$', minLength: 10, maxLength: 10 }
+const Day = Type.String({ ...DAY, description: 'YYYY-MM-DD, Shanghai' })
 const Month = Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'YYYY-MM, Shanghai' })
 const STORE_CODE = { pattern: '^[A-Z0-9][A-Z0-9-]{1,15}$', minLength: 2, maxLength: 16 }
 const Count = Type.Integer({ minimum: 0 })
@@ -19,8 +20,8 @@ const Ratio = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])
 
 export const KpiQuerySchema = Type.Object(
   {
-    from: Type.Optional({ ...Day, description: 'first day of the series (default: 11 months before `to`, first of the month)' }),
-    to: Type.Optional({ ...Day, description: 'last day (default: today, Shanghai); the headline values are the rolling year ending on it' }),
+    from: Type.Optional(Type.String({ ...DAY, description: 'first day of the series (default: 11 months before `to`, first of the month)' })),
+    to: Type.Optional(Type.String({ ...DAY, description: 'last day (default: today, Shanghai); the headline values are the rolling year ending on it' })),
     store: Type.Optional(Type.String({ ...STORE_CODE, description: 'a store code (managers: forced to their own store)' })),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: the same figures as text/csv' })),
   },

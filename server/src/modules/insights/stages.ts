@@ -207,22 +207,22 @@ export class LifecycleStages {
   /** The daily job: moves along every member whose stage is due to change (nextChangeAt ≤ now), a batch at a time. */
   async recomputeDue(): Promise<{ members: number; changed: number }> {
     const now = this.deps.now()
-    let after: Types.ObjectId | null = null
-    let members = 0
+    // the due members' ids in one read (where nextChangeAt has no index to use, as on FerretDB, one scan, not one per
+    // batch), then their documents a batch at a time by _id
+    const due = (await this.deps.models.MemberLifecycle.find({ nextChangeAt: { $ne: null, $lte: now } }, { _id: 1 }).lean()).map((d) => d._id)
+    const boundaries = await this.policy()
     let changed = 0
-    for (;;) {
-      const filter: Record<string, unknown> = { nextChangeAt: { $ne: null, $lte: now } }
-      if (after) filter._id = { $gt: after }
-      const due = await this.deps.models.MemberLifecycle.find(filter).sort({ _id: 1 }).limit(BATCH).lean<MemberLifecycleDoc[]>()
-      const boundaries = await this.policy()
-      for (const doc of due) {
-        members++
+    for (let i = 0; i < due.length; i += BATCH) {
+      const docs = await this.deps.models.MemberLifecycle.find({ _id: { $in: due.slice(i, i + BATCH) } }).lean<MemberLifecycleDoc[]>()
+      for (const doc of docs) {
+        // moved along meanwhile by an order event: nothing left to do for it
+        if (!doc.nextChangeAt || doc.nextChangeAt.getTime() > now.getTime()) continue
         if ((await this.advance(doc, boundaries)) !== doc.stage) changed++
       }
-      if (due.length < BATCH) return { members, changed }
-      after = due[due.length - 1]!._id
     }
+    return { members: due.length, changed }
   }
+
 
   /**
    * Every member's lifecycle facts from one pass over the orders: purchase days, the last counting payment, and the
